@@ -1,0 +1,178 @@
+"""The public Python API: ``Assistant(**settings).ask(question, history) -> Answer``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from assistant.answer import Answer, Citation, RetrievedRef
+from assistant.backends import AnswerRequest, Backend, Draft, resolve
+from assistant.citations import verify_citations
+from assistant.question import analyze
+from assistant.settings import Settings
+from vectorstore import tokens
+from vectorstore.readers import read_papers
+from vectorstore.retrieval import HybridRetriever, RetrievedPaper
+from vectorstore.store import IngestReport, PaperRecord, PaperStore
+
+ProgressFn = Callable[[int, int], None]
+NoticeFn = Callable[[str], None]
+
+
+class Assistant:
+    """Answers questions about the indexed papers, citing the exact titles it used.
+
+    ``Assistant(llm="extractive", top_k=5)`` takes the same names as the CLI flags and the
+    ``ASSISTANT_*`` env vars. The store is opened, and the bundled digest indexed if the store
+    is empty, on first use.
+    """
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        if settings is None:
+            self.settings = Settings(**overrides)
+        else:
+            self.settings = (
+                Settings(**{**settings.model_dump(), **overrides}) if overrides else settings
+            )
+        tokens.configure(self.settings.cache_dir / "tiktoken")
+        self._backend: Backend | None = None
+        self.on_progress: ProgressFn | None = None  # set by front ends to show ingest progress
+        self.on_notice: NoticeFn | None = None
+
+    # -- the index ----------------------------------------------------------------------------
+    @cached_property
+    def store(self) -> PaperStore:
+        s = self.settings
+        return PaperStore(
+            s.store_path,
+            model_dir=s.models_dir / "all-MiniLM-L6-v2",
+            lock_path=s.lock_path,
+            chroma_url=s.chroma_url,
+            collection=s.collection,
+            chunk_tokens=s.chunk_tokens,
+            chunk_overlap=s.chunk_overlap,
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        key = "local" if not self.settings.chroma_url else _slug(self.settings.chroma_url)
+        return HybridRetriever(
+            self.store, self.settings.cache_dir / "bm25" / key / self.settings.collection
+        )
+
+    def ensure_index(self) -> None:
+        """Index the bundled digest if the store is empty (first run)."""
+        if self.settings.auto_ingest and self.store.count_papers() == 0:
+            from assistant.resources import bundled_digest
+
+            self.ingest([bundled_digest()])
+
+    def ingest(self, paths: Sequence[str | Path], fmt: str | None = None) -> IngestReport:
+        """Read every file first (a malformed one raises ReaderError and adds nothing), then index."""
+        papers = [p for path in paths for p in read_papers(path, fmt)]
+        return self.store.ingest(
+            papers, progress=self.on_progress, on_wait=self.on_notice, total=len(papers)
+        )
+
+    def papers(self) -> list[PaperRecord]:
+        self.ensure_index()
+        return self.store.papers()
+
+    def remove(self, paper_ids: Sequence[str]) -> int:
+        return self.store.remove(paper_ids)
+
+    def retrieve(
+        self, question: str, history: Sequence[str] | None = None, k: int | None = None
+    ) -> list[RetrievedPaper]:
+        self.ensure_index()
+        q = analyze(question, history or ())
+        return self.retriever.retrieve(q.query, k or self.settings.top_k)
+
+    # -- answering ----------------------------------------------------------------------------
+    @property
+    def backend(self) -> Backend:
+        if self._backend is None:
+            self._backend = resolve(self.settings)
+        return self._backend
+
+    def ask(self, question: str, history: Sequence[str] | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[str] | None = None) -> Iterator[str | Answer]:
+        """Yield answer text as it is produced, then the final, verified ``Answer``."""
+        if not question or not question.strip():
+            raise ValueError("the question is empty")
+        t0 = time.perf_counter()
+        self.ensure_index()
+        q = analyze(question, history or ())
+        retrieved = self.retriever.retrieve(q.query, self.settings.top_k)
+        t1 = time.perf_counter()
+        index = self.retriever.lexical_index()
+        request = AnswerRequest(question=q, papers=retrieved, idf=index.idf, settings=self.settings)
+        draft: Draft | None = None
+        for item in self.backend.stream(request):
+            if isinstance(item, Draft):
+                draft = item
+            else:
+                yield item
+        assert draft is not None, "backend ended without a final draft"
+        t2 = time.perf_counter()
+        yield self._finish(
+            question,
+            q.query,
+            draft,
+            retrieved,
+            {"retrieve": t1 - t0, "answer": t2 - t1, "total": t2 - t0},
+        )
+
+    def _finish(
+        self,
+        question: str,
+        standalone: str,
+        draft: Draft,
+        retrieved: list[RetrievedPaper],
+        seconds: dict[str, float],
+    ) -> Answer:
+        by_id = {r.paper_id: r for r in retrieved}
+        verified = verify_citations(
+            draft.text,
+            {r.paper_id: r.title for r in retrieved},
+            keys=draft.keys,
+        )
+        citations = [
+            Citation(
+                title=by_id[pid].title,
+                paper_id=pid,
+                snippet=by_id[pid].evidence,
+                score=by_id[pid].score,
+                url=by_id[pid].paper.url,
+                date=by_id[pid].paper.date,
+            )
+            for pid in verified.cited_ids
+        ]
+        return Answer(
+            question=question,
+            text=verified.text,
+            abstained=draft.abstained or not citations,
+            backend=self.backend.name,
+            citations=citations,
+            retrieved=[RetrievedRef(r.title, r.paper_id, r.score) for r in retrieved],
+            rejected_citations=verified.rejected,
+            timings_ms={k: v * 1000 for k, v in seconds.items()},
+            usage=draft.usage,
+            model=draft.model,
+            notices=draft.notices,
+            standalone_question=standalone,
+        )
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)[:80]

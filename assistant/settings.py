@@ -1,0 +1,106 @@
+"""All configuration in one object. Every field is an env var ``ASSISTANT_<NAME>`` and a CLI flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "ASSISTANT_"
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("paper-qa-assistant", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Settings for the assistant; ``Assistant(**settings)`` takes the same names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_assignment=True
+    )
+
+    home: Path = Field(
+        default_factory=_default_home, description="Data directory: the store, caches, logs."
+    )
+    llm: str = Field("auto", description="Answer backend: auto, extractive, openai or local.")
+    top_k: int = Field(
+        6, ge=1, le=100, description="How many papers retrieval passes to the answerer."
+    )
+    chroma_url: str | None = Field(
+        None, description="Use a Chroma server (http://host:port) instead of the local store."
+    )
+    collection: str = Field(
+        "papers", min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$"
+    )
+    chunk_tokens: int = Field(
+        160,
+        ge=32,
+        le=220,
+        description="Chunk size in tiktoken tokens (MiniLM reads 256 word pieces).",
+    )
+    chunk_overlap: int = Field(32, ge=0, le=100)
+    auto_ingest: bool = Field(
+        True, description="Index the bundled digest on first use when the store is empty."
+    )
+
+    # LLM backends (issue: LLM answer chain)
+    openai_model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")
+    openai_base_url: str | None = Field(
+        None, description="OpenAI-compatible server URL (else OPENAI_BASE_URL)."
+    )
+    openai_api_key: str | None = Field(
+        None, description="API key (else OPENAI_API_KEY).", repr=False
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before one LLM call times out.")
+    llm_max_retries: int = Field(
+        2, ge=0, le=10, description="Retries of a failing LLM call (429/5xx/timeouts)."
+    )
+    evidence_tokens: int = Field(
+        450, ge=50, le=8000, description="Token budget for the evidence an LLM reads."
+    )
+    grounding: Literal["flag", "drop", "replace"] = Field(
+        "replace",
+        description="What to do with an LLM sentence whose numbers are not in its cited abstracts.",
+    )
+    local_model_path: Path | None = Field(
+        None, description="A GGUF file for the local backend (default: the packaged Qwen2.5 1.5B)."
+    )
+    local_threads: int = Field(2, ge=1, le=64)
+    local_ctx: int = Field(2048, ge=512, le=32768)
+    max_tokens: int = Field(
+        300, ge=16, le=4096, description="Longest answer an LLM may write, in tokens."
+    )
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _expand_home(cls, value: object) -> object:
+        return Path(str(value)).expanduser() if value not in (None, "") else _default_home()
+
+    @field_validator("llm")
+    @classmethod
+    def _known_llm(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"auto", "extractive", "openai", "local"}:
+            raise ValueError("must be one of auto, extractive, openai, local")
+        return value
+
+    # -- derived paths: everything a user creates lives under ``home`` ---------------------
+    @property
+    def store_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "locks" / f"{self.collection}.lock"

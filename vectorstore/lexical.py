@@ -1,0 +1,122 @@
+"""BM25 over chunks (bm25s), built from the store and cached on disk per store generation.
+
+Rebuilding happens only when an ingest changed the store, never per query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vectorstore.text import terms
+
+ChunkLoader = Callable[[], tuple[list[str], list[str], list[str]]]
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    chunk_id: str
+    paper_id: str
+    score: float
+
+
+class LexicalIndex:
+    def __init__(self, chunk_ids: list[str], paper_ids: list[str], model: object) -> None:
+        self.chunk_ids = chunk_ids
+        self.paper_ids = paper_ids
+        self._model = model
+        self._vocab: dict[str, int] = getattr(model, "vocab_dict", {}) or {}
+
+    @classmethod
+    def build(cls, chunk_ids: list[str], paper_ids: list[str], texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        model = bm25s.BM25()
+        if texts:
+            model.index([terms(t) or ["\x00"] for t in texts], show_progress=False)
+        return cls(chunk_ids, paper_ids, model)
+
+    @property
+    def num_docs(self) -> int:
+        return len(self.chunk_ids)
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a (stemmed) term over chunks; unseen terms get the maximum."""
+        n = max(self.num_docs, 1)
+        tid = self._vocab.get(term)
+        df = 0
+        if tid is not None:
+            indptr = self._model.scores["indptr"]  # type: ignore[attr-defined]
+            df = int(indptr[tid + 1] - indptr[tid])
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, query: str, n: int) -> list[LexicalHit]:
+        q = [t for t in terms(query) if t in self._vocab]
+        if not q or not self.chunk_ids:
+            return []
+        n = min(n, len(self.chunk_ids))
+        docs, scores = self._model.retrieve([q], k=n, show_progress=False, n_threads=1)  # type: ignore[attr-defined]
+        return [
+            LexicalHit(self.chunk_ids[int(d)], self.paper_ids[int(d)], float(s))
+            for d, s in zip(docs[0], scores[0])
+            if s > 0
+        ]
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.chunk_ids:
+            self._model.save(str(tmp), show_progress=False)  # type: ignore[attr-defined]
+        (tmp / "ids.json").write_text(
+            json.dumps({"chunks": self.chunk_ids, "papers": self.paper_ids})
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        import bm25s
+
+        ids = json.loads((folder / "ids.json").read_text())
+        model = bm25s.BM25.load(str(folder), show_progress=False) if ids["chunks"] else bm25s.BM25()
+        return cls(ids["chunks"], ids["papers"], model)
+
+
+class LexicalCache:
+    """One index per store generation: in memory, on disk, or rebuilt from the store."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._generation: int | None = None
+        self._index: LexicalIndex | None = None
+
+    def get(self, generation: int, load_chunks: ChunkLoader) -> LexicalIndex:
+        with self._lock:
+            if self._index is not None and self._generation == generation:
+                return self._index
+            target = self.folder / f"gen-{generation}"
+            index: LexicalIndex | None = None
+            if (target / "ids.json").exists():
+                try:
+                    index = LexicalIndex.load(target)
+                except (OSError, ValueError, KeyError):
+                    index = None
+            if index is None:
+                index = LexicalIndex.build(*load_chunks())
+                try:
+                    index.save(target)
+                    for old in self.folder.glob("gen-*"):
+                        if old != target:
+                            shutil.rmtree(old, ignore_errors=True)
+                except OSError:
+                    pass  # a read-only data dir still answers, it just rebuilds next time
+            self._index, self._generation = index, generation
+            return index

@@ -1,0 +1,104 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by reciprocal rank, one entry per paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vectorstore.lexical import LexicalCache, LexicalIndex
+from vectorstore.store import PaperRecord, PaperStore
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class RetrievedPaper:
+    """A paper with the evidence that made it match, and how well it matched."""
+
+    paper: PaperRecord
+    score: float  # fused reciprocal-rank score: higher is better, only comparable within a query
+    evidence: str  # the best-matching chunk's text (without the title line)
+    dense_similarity: float | None  # cosine similarity of its best chunk, if dense found it
+    lexical_score: float | None  # BM25 score of its best chunk, if BM25 found it
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    @property
+    def paper_id(self) -> str:
+        return self.paper.paper_id
+
+    @property
+    def title(self) -> str:
+        return self.paper.title
+
+
+def _paper_order(hits: list[Any]) -> dict[str, tuple[int, Any]]:
+    """First (best) hit per paper, with the paper's rank in this list (1-based)."""
+    order: dict[str, tuple[int, Any]] = {}
+    for hit in hits:
+        if hit.paper_id not in order:
+            order[hit.paper_id] = (len(order) + 1, hit)
+    return order
+
+
+class HybridRetriever:
+    def __init__(self, store: PaperStore, cache_dir: Path, candidates: int = 40) -> None:
+        self.store = store
+        self.lexical = LexicalCache(cache_dir)
+        self.candidates = candidates
+
+    def lexical_index(self) -> LexicalIndex:
+        """The BM25 index of the store's current generation (also the source of term IDF)."""
+        return self.lexical.get(self.store.generation(), self.store.all_chunks)
+
+    def retrieve(
+        self, query: str, k: int = 5, where: dict[str, Any] | None = None
+    ) -> list[RetrievedPaper]:
+        if not query.strip() or k <= 0:
+            return []
+        n = max(self.candidates, k * 6)
+        dense = _paper_order(self.store.dense_search(query, n, where=where))
+        index = self.lexical_index()
+        lexical_hits = index.search(query, n)
+        if where is not None and dense:
+            # the lexical index is unfiltered: keep only papers the filtered dense side may return
+            allowed = set(self._filtered_ids(where))
+            lexical_hits = [h for h in lexical_hits if h.paper_id in allowed]
+        lexical = _paper_order(lexical_hits)
+
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for pid, (rank, _) in ranking.items():
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+        top = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        records = {r.paper_id: r for r in self.store.papers(top)}
+
+        results = []
+        for pid in top:
+            if pid not in records:
+                continue  # removed between the two reads
+            d = dense.get(pid)
+            lx = lexical.get(pid)
+            evidence = d[1].body if d else self._chunk_body(lx[1].chunk_id) if lx else ""
+            results.append(
+                RetrievedPaper(
+                    paper=records[pid],
+                    score=round(fused[pid], 6),
+                    evidence=evidence,
+                    dense_similarity=d[1].similarity if d else None,
+                    lexical_score=lx[1].score if lx else None,
+                    dense_rank=d[0] if d else None,
+                    lexical_rank=lx[0] if lx else None,
+                )
+            )
+        return results
+
+    def _chunk_body(self, chunk_id: str) -> str:
+        res = self.store.chunks.get(ids=[chunk_id], include=["documents"])
+        doc = res["documents"][0] if res["documents"] else ""
+        return doc.split("\n", 1)[1] if "\n" in doc else doc
+
+    def _filtered_ids(self, where: dict[str, Any]) -> list[str]:
+        res = self.store.chunks.get(where=where, include=["metadatas"])
+        return [str(m["paper_id"]) for m in res["metadatas"]]
