@@ -116,7 +116,13 @@ class Assistant:
         retrieved = self.retriever.retrieve(q.query, self.settings.top_k)
         t1 = time.perf_counter()
         index = self.retriever.lexical_index()
-        request = AnswerRequest(question=q, papers=retrieved, idf=index.idf, settings=self.settings)
+        request = AnswerRequest(
+            question=q,
+            papers=retrieved,
+            idf=index.idf,
+            settings=self.settings,
+            max_idf=index.idf("\x00absent"),
+        )
         draft: Draft | None = None
         for item in self.backend.stream(request):
             if isinstance(item, Draft):

@@ -18,13 +18,17 @@ _GENERIC = frozenset(
     propose proposes proposed present presents introduce introduces introduced describe describes
     claim claims report reports reported mention mentions use uses used using approach approaches
     method methods new novel one call called name named does do did way explicitly specifically
-    primarily main mainly tell know show shows give gives find whose much many""".split()
+    primarily main mainly tell know show shows give gives find whose much many remember recall
+    tackle tackles address addresses focus focuses deal deals handle handles discuss discusses
+    explore explores investigate investigates consider considers look looks get gets""".split()
 )
 _PLURAL = re.compile(
-    r"\b(which|what|list|name|all|any)\b[^?]*\b(papers|works|studies|articles|methods|approaches|"
-    r"systems|models|benchmarks|datasets|corpora|frameworks|techniques)\b|\b(papers|each)\b",
+    r"\b(which|what|list|name|all|any|other)\s+(?:[\w-]+\s+){0,2}?(papers|works|studies|articles|methods|"
+    r"approaches|systems|benchmarks|datasets|corpora|frameworks|techniques|models)\b|\bpapers\b",
     re.IGNORECASE,
 )
+# A question about one paper ("a paper", "which paper", "its ...") wants one, whatever else is plural.
+_SINGULAR = re.compile(r"\b(which|a|the|one|this|that)\s+paper\b|\b(it|its|it's)\b", re.IGNORECASE)
 _SINGULAR_OF_SET = re.compile(
     r"\bwhich (one )?of (those|these|them)\b[^?]*\b(is|does|has|was|uses)\b", re.IGNORECASE
 )
@@ -71,7 +75,10 @@ def analyze(text: str, history: Sequence[str] = ()) -> Question:
     context = history[-1] if followup else ""
     hist_terms = [t for t in content_terms(context) if t not in own] if followup else []
     query = f"{context} {text}".strip() if followup else text
-    many = bool(_PLURAL.search(text)) and not _SINGULAR_OF_SET.search(text)
+    many = not _SINGULAR_OF_SET.search(text) and (
+        bool(re.search(r"\bpapers\b", text, re.IGNORECASE))
+        or (bool(_PLURAL.search(text)) and not _SINGULAR.search(text))
+    )
     lookup = _LOOKUP.match(text)
     name = None
     if lookup and len(raw_tokens(text)) <= 6:

@@ -18,6 +18,7 @@ class AnswerRequest:
     papers: list[RetrievedPaper]
     idf: Callable[[str], float]
     settings: Settings
+    max_idf: float = 0.0  # the IDF of a term no chunk contains
 
 
 @dataclass
