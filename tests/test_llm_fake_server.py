@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import openai
 import pytest
 
-from tests.fakes.openai_server import FakeOpenAI
+if TYPE_CHECKING:
+    from tests.fakes import FakeOpenAI
 
 pytest_plugins = ["tests.fakes"]  # the fake_openai fixture
 
