@@ -1,0 +1,78 @@
+"""``assistant slack``: run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import UserError, err, make_assistant, user_errors
+
+
+def slack(
+    ctx: typer.Context,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            "--port",
+            "-p",
+            help="HTTP mode: port for the Events API at /slack/events.  "
+            "\\[env: ASSISTANT_SLACK_PORT; default: 3000]",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option("--host", help="HTTP mode: address to listen on.")
+    ] = "0.0.0.0",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Questions answered at the same time.  \\[env: ASSISTANT_SLACK_WORKERS; default: 4]",
+        ),
+    ] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"
+        ),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug logging (tokens stay masked).")
+    ] = False,
+) -> None:
+    """Run the Slack bot: answers @-mentions and DMs in threads, with the papers it used.
+
+    Needs SLACK_BOT_TOKEN (xoxb-) and either SLACK_APP_TOKEN (xapp-, Socket Mode) or
+    SLACK_SIGNING_SECRET (HTTP mode on --port). SLACK_API_URL points at another Web API.
+    """
+    from assistant.slack.config import SlackConfig, SlackConfigError
+    from assistant.slack.runner import configure_logging, serve_http, serve_socket_mode, start_app
+
+    with user_errors():
+        try:
+            config = SlackConfig.from_env()
+            assistant = make_assistant(
+                ctx, top_k=top_k, llm=llm, slack_port=port, slack_workers=workers
+            )
+            configure_logging(config, verbose)
+            settings = assistant.settings
+            app = start_app(assistant, config, settings.slack_workers)
+            assistant.ensure_index()  # index the digest before the first question, not during it
+            if config.app_token is not None:
+                err.print("[dim]Slack bot: Socket Mode. Ctrl-C stops it.[/dim]")
+                serve_socket_mode(app, config.app_token, config.secrets())
+            else:
+                err.print(
+                    f"[dim]Slack bot: HTTP mode, events at http://{host}:{settings.slack_port}"
+                    "/slack/events. Ctrl-C stops it.[/dim]"
+                )
+                serve_http(app, host, settings.slack_port)
+        except SlackConfigError as exc:
+            raise UserError(str(exc)) from None
