@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         300, ge=16, le=4096, description="Longest answer an LLM may write, in tokens."
     )
 
+    # Slack bot (issue: Slack bot); its tokens come from SLACK_* env vars, never from here
+    slack_port: int = Field(
+        3000, ge=1, le=65535, description="HTTP mode: port serving the Events API /slack/events."
+    )
+    slack_workers: int = Field(
+        4, ge=1, le=32, description="Slack questions answered at the same time."
+    )
+
     @field_validator("home", mode="before")
     @classmethod
     def _expand_home(cls, value: object) -> object:
