@@ -10,6 +10,7 @@ import typer
 
 from assistant.cli import ask as ask_cmd
 from assistant.cli import index as index_cmd
+from assistant.cli import slack as slack_cmd
 
 app = typer.Typer(
     name="assistant",
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command("ask")(ask_cmd.ask)
 app.command("ingest")(index_cmd.ingest)
 app.command("papers")(index_cmd.papers)
+app.command("slack")(slack_cmd.slack)
 
 # Options that belong to the whole program, accepted before or after the command name.
 GLOBAL_OPTIONS = ("--home", "--chroma-url", "--collection")
