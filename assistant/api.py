@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Citation, RetrievedRef
-from assistant.backends import AnswerRequest, Backend, Draft, resolve
+from assistant.answer import Answer, Citation, RetrievedRef, Usage
+from assistant.backends import AnswerRequest, Backend, BackendError, Draft, resolve
 from assistant.citations import verify_citations
-from assistant.question import analyze
+from assistant.question import Question, analyze
 from assistant.settings import Settings
 from vectorstore import tokens
 from vectorstore.readers import read_papers
@@ -89,7 +89,11 @@ class Assistant:
     ) -> list[RetrievedPaper]:
         self.ensure_index()
         q = analyze(question, history or ())
-        return self.retriever.retrieve(q.query, k or self.settings.top_k)
+        return self.retriever.retrieve(q.query, k or self._k_for(q))
+
+    def _k_for(self, q: Question) -> int:
+        """Questions asking for several papers ("which papers ...") look twice as wide."""
+        return self.settings.top_k * (2 if q.wants_many else 1)
 
     # -- answering ----------------------------------------------------------------------------
     @property
@@ -106,14 +110,18 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Sequence[str] | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[str] | None = None
+    ) -> Generator[str | Answer, None, None]:
         """Yield answer text as it is produced, then the final, verified ``Answer``."""
         if not question or not question.strip():
             raise ValueError("the question is empty")
         t0 = time.perf_counter()
         self.ensure_index()
-        q = analyze(question, history or ())
-        retrieved = self.retriever.retrieve(q.query, self.settings.top_k)
+        history = list(history or ())
+        standalone, pre_usage, notices = self._standalone(question, history)
+        q = analyze(standalone, history)
+        retrieved = self.retriever.retrieve(q.query, self._k_for(q))
         t1 = time.perf_counter()
         index = self.retriever.lexical_index()
         request = AnswerRequest(
@@ -124,12 +132,26 @@ class Assistant:
             max_idf=index.idf("\x00absent"),
         )
         draft: Draft | None = None
-        for item in self.backend.stream(request):
-            if isinstance(item, Draft):
-                draft = item
-            else:
-                yield item
+        backend = self.backend.name
+        try:
+            for item in self.backend.stream(request):
+                if isinstance(item, Draft):
+                    draft = item
+                else:
+                    yield item
+        except BackendError as exc:
+            # Never a silent wrong answer: the extractive answer, saying why, in the metadata.
+            from assistant.backends.extractive import ExtractiveBackend
+
+            draft = ExtractiveBackend().draft(request)
+            draft.notices.append(f"{exc}; this is the extractive answer instead.")
+            backend = "extractive"
         assert draft is not None, "backend ended without a final draft"
+        draft.notices[:0] = notices
+        draft.usage = Usage(
+            draft.usage.prompt_tokens + pre_usage.prompt_tokens,
+            draft.usage.completion_tokens + pre_usage.completion_tokens,
+        )
         t2 = time.perf_counter()
         yield self._finish(
             question,
@@ -137,7 +159,64 @@ class Assistant:
             draft,
             retrieved,
             {"retrieve": t1 - t0, "answer": t2 - t1, "total": t2 - t0},
+            backend=backend,
         )
+
+    def _standalone(self, question: str, history: list[str]) -> tuple[str, Usage, list[str]]:
+        """A follow-up rewritten as a standalone question by the LLM backend, if there is one.
+
+        Extractive (and a failed rewrite) keeps ``analyze``'s heuristic: the previous turn is
+        added to the retrieval query when the question leans on it.
+        """
+        condense = getattr(self.backend, "condense", None)
+        if not history or condense is None:
+            return question, Usage(), []
+        try:
+            standalone, usage = condense(question, history)
+        except BackendError as exc:
+            return question, Usage(), [f"{exc}; the earlier question was used as context."]
+        return standalone, usage, []
+
+    async def aask(self, question: str, history: Sequence[str] | None = None) -> Answer:
+        """Async twin of ``ask``."""
+        answer = None
+        async for item in self.astream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    async def astream(
+        self, question: str, history: Sequence[str] | None = None
+    ) -> AsyncIterator[str | Answer]:
+        """Async twin of ``stream``: the same steps in a worker thread, items relayed as they come.
+
+        Retrieval (Chroma, the embedder) is blocking, so one code path serves both; the event loop
+        is never blocked and the final ``Answer`` is verified exactly as in ``stream``.
+        """
+        import asyncio
+        import threading
+
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+
+        def work() -> None:
+            try:
+                for item in self.stream(question, history):
+                    loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
+            except BaseException as exc:
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+            else:
+                loop.call_soon_threadsafe(queue.put_nowait, ("done", None))
+
+        threading.Thread(target=work, name="assistant-astream", daemon=True).start()
+        while True:
+            kind, value = await queue.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield value
 
     def _finish(
         self,
@@ -146,6 +225,8 @@ class Assistant:
         draft: Draft,
         retrieved: list[RetrievedPaper],
         seconds: dict[str, float],
+        *,
+        backend: str | None = None,
     ) -> Answer:
         by_id = {r.paper_id: r for r in retrieved}
         verified = verify_citations(
@@ -168,7 +249,7 @@ class Assistant:
             question=question,
             text=verified.text,
             abstained=draft.abstained or not citations,
-            backend=self.backend.name,
+            backend=backend or self.backend.name,
             citations=citations,
             retrieved=[RetrievedRef(r.title, r.paper_id, r.score) for r in retrieved],
             rejected_citations=verified.rejected,

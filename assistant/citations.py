@@ -23,12 +23,17 @@ class VerifiedText:
     rejected: list[str] = field(default_factory=list)
 
 
-def _looks_like_citation(content: str, known: Mapping[str, str]) -> bool:
-    """Short technical brackets ("[CLS]", "[0, 1]") are text, not citations."""
+def _looks_like_citation(content: str, known: Mapping[str, str], keyed: bool) -> bool:
+    """Short technical brackets ("[CLS]", "[0, 1]") are text, not citations.
+
+    When the prompt cited by number (``keyed``), "[1, 3]" is a citation list.
+    """
     norm = normalize_title(content)
     if norm in known:
         return True
     if _KEY.match(content.strip()):
+        return True
+    if keyed and all(_KEY.match(p.strip()) for p in re.split(r"[,;]", content)):
         return True
     return len(norm.split()) >= 3 or ":" in content
 
@@ -62,7 +67,7 @@ def verify_citations(
 
     def replace(match: re.Match[str]) -> str:
         content = match.group(1)
-        if not _looks_like_citation(content, known):
+        if not _looks_like_citation(content, known, keys is not None):
             return match.group(0)
         parts = (
             [content]

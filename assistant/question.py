@@ -9,12 +9,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vectorstore.text import raw_tokens, stem, terms
+from vectorstore.text import IRREGULAR, STOPWORDS, WORD_PATTERN, raw_tokens, stem
+
+_WORD = WORD_PATTERN
 
 # Words that say what kind of answer is wanted rather than what it is about.
 _GENERIC = frozenset(
     stem(w)
-    for w in """paper papers work works study studies article articles abstract abstracts collection corpus
+    for w in """paper papers work works study studies article articles abstract abstracts collection
     propose proposes proposed present presents introduce introduces introduced describe describes
     claim claims report reports reported mention mentions use uses used using approach approaches
     method methods new novel one call called name named does do did way explicitly specifically
@@ -59,11 +61,31 @@ class Question:
     is_followup: bool
 
 
+def compound_parts(term: str) -> tuple[list[str], str | None]:
+    """For a raw compound ("pre-training"): its stemmed parts and its stemmed joined form, if any."""
+    parts = [p for p in re.split(r"[.\-]", term) if p]
+    if len(parts) < 2:
+        return [], None
+    joined = stem("".join(parts)) if all(p.isalpha() for p in parts) else None
+    return [stem(p) for p in parts if len(p) > 1], joined
+
+
+def term_key(term: str) -> str:
+    """How a question term is spelled in the index (compounds are kept raw in questions)."""
+    return stem(term) if ("-" in term or "." in term) else term
+
+
 def content_terms(text: str) -> list[str]:
+    """The question's content terms, stemmed; a compound ("edge-device") stays one raw term."""
     seen: list[str] = []
-    for t in terms(text):
-        if t not in _GENERIC and t not in seen:
-            seen.append(t)
+    for match in _WORD.finditer(text):
+        tok = match.group(0).lower()
+        if tok in STOPWORDS or (len(tok) < 2 and not tok.isdigit()):
+            continue
+        term = tok if ("-" in tok or "." in tok) else stem(IRREGULAR.get(tok, tok))
+        if stem(tok) in _GENERIC or term in _GENERIC or term in seen:
+            continue
+        seen.append(term)
     return seen
 
 

@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
     between through until against via per s t""".split()
 )
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")
+WORD_PATTERN = _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 # Sentence ends: ., ! or ? followed by space and an upper-case letter, digit or quote.
@@ -47,14 +47,35 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+# Irregular plurals the stemmer does not fold onto their singular.
+IRREGULAR = {
+    "corpora": "corpus",
+    "criteria": "criterion",
+    "phenomena": "phenomenon",
+    "analyses": "analysis",
+    "hypotheses": "hypothesis",
+    "indices": "index",
+    "matrices": "matrix",
+    "vertices": "vertex",
+    "appendices": "appendix",
+}
+
+
 def raw_tokens(text: str) -> list[str]:
-    """Lower-cased word tokens, keeping things like ``1.75x``, ``gpt-4`` and ``int4`` whole."""
+    """Lower-cased word tokens, keeping things like ``1.75x``, ``gpt-4`` and ``int4`` whole.
+
+    A hyphenated word also yields its parts and its joined form, so "pre-training",
+    "pretraining" and "pre training" meet.
+    """
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         tok = match.group(0).lower()
-        tokens.append(tok)
+        tokens.append(IRREGULAR.get(tok, tok))
         if "-" in tok or "." in tok:
-            tokens.extend(t for t in re.split(r"[.\-]", tok) if t)
+            parts = [t for t in re.split(r"[.\-]", tok) if t]
+            tokens.extend(IRREGULAR.get(t, t) for t in parts)
+            if "-" in tok and len(parts) == 2 and all(p.isalpha() for p in parts):
+                tokens.append("".join(parts))
     return tokens
 
 

@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.backends.base import AnswerRequest, Draft
-from assistant.question import Question
+from assistant.question import Question, compound_parts, term_key
 from vectorstore.retrieval import RetrievedPaper
-from vectorstore.text import numbers, split_sentences, stem, terms
+from vectorstore.text import numbers, split_sentences, terms
 
 # Evidence thresholds. Coverage is the IDF-weighted share of the question's content terms found
 # in a paper; similarity is MiniLM cosine. Chosen on the dev set's kinds, with margin.
 MIN_COVERAGE = 0.3
 MIN_SIMILARITY = 0.4
 MAX_ABSENT_SHARE = 0.3  # abstain when this share of the question names things no abstract contains
-MANY_RELATIVE = 0.72  # a multi-paper answer includes papers within this share of the best one
+MANY_RELATIVE = 0.78  # a multi-paper answer includes papers within this share of the best one
 MAX_MANY = 8
 MIN_SENTENCE_GAIN = 0.12  # a further sentence must add this much (share of question weight + cues)
 SENTENCES_ONE_PAPER = 4
@@ -41,19 +41,28 @@ class ScoredPaper:
     missing: tuple[str, ...]
 
 
+def term_weight(term: str, idf: Callable[[str], float]) -> float:
+    """IDF; a compound weighs no more than its rarest part (a rare spelling is not a rare idea)."""
+    parts, _ = compound_parts(term)
+    whole = idf(term_key(term))
+    return min(whole, max(idf(p) for p in parts)) if parts else whole
+
+
 def _weights(q: Question, idf: Callable[[str], float]) -> dict[str, float]:
-    w = {t: idf(t) for t in q.terms}
+    w = {t: term_weight(t, idf) for t in q.terms}
     for t in q.history_terms:
-        w.setdefault(t, 0.5 * idf(t))
+        w.setdefault(t, 0.5 * term_weight(t, idf))
     return w
 
 
 def _present(term: str, text_terms: set[str]) -> bool:
     """A compound like ``edge-devic`` is present if it, or each of its parts, is."""
-    if term in text_terms:
+    if term_key(term) in text_terms:
         return True
-    parts = [p for p in re.split(r"[.\-]", term) if len(p) > 1]
-    return len(parts) > 1 and all(stem(p) in text_terms or p in text_terms for p in parts)
+    parts, joined = compound_parts(term)
+    if not parts:
+        return False
+    return (joined is not None and joined in text_terms) or all(p in text_terms for p in parts)
 
 
 def _coverage(text_terms: set[str], weights: dict[str, float]) -> float:
@@ -71,7 +80,7 @@ def absent_share(
     A question whose key concept ("quantum", "music") appears nowhere cannot be answered from
     this collection, however similar its other words are.
     """
-    weights = {t: idf(t) for t in q.terms}
+    weights = {t: term_weight(t, idf) for t in q.terms}
     total = sum(weights.values())
     if total <= 0:
         return 0.0, []
@@ -84,8 +93,7 @@ def absent_share(
 
 
 def _compound_known(term: str, idf: Callable[[str], float], max_idf: float) -> bool:
-    parts = [p for p in re.split(r"[.\-]", term) if len(p) > 1]
-    return len(parts) > 1 and all(idf(stem(p)) < max_idf - 1e-9 for p in parts)
+    return bool(compound_parts(term)[0]) and term_weight(term, idf) < max_idf - 1e-9
 
 
 def score_papers(

@@ -1,0 +1,163 @@
+"""The Chroma store: idempotent ingest, replacement of edited papers, resumable ingest, persistence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from vectorstore.papers import Paper
+from vectorstore.readers import ReaderError
+
+ABSTRACT = "We propose Zorblax, a method for {topic} that improves accuracy by {n} points on three benchmarks."
+
+
+def digest(path: Path, papers: list[tuple[str, str]]) -> Path:
+    path.write_text("\n".join(f"{t}\n{a}" for t, a in papers) + "\n", encoding="utf-8")
+    return path
+
+
+def test_reingesting_the_same_file_adds_nothing(fresh_home: Path) -> None:
+    a = Assistant(home=fresh_home, llm="extractive")
+    papers, chunks = a.store.count_papers(), a.store.count_chunks()
+    generation = a.store.generation()
+    from assistant.resources import bundled_digest
+
+    report = a.ingest([bundled_digest()])
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 119)
+    assert (a.store.count_papers(), a.store.count_chunks()) == (papers, chunks) == (119, chunks)
+    assert a.store.generation() == generation  # nothing changed, caches stay valid
+
+
+def test_edited_abstract_replaces_old_chunks(empty_home: Path, tmp_path: Path) -> None:
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    f = digest(
+        tmp_path / "mine.txt",
+        [
+            ("Zorblax Networks", ABSTRACT.format(topic="protein folding", n=7)),
+            ("Other Paper", ABSTRACT.format(topic="weather forecasting", n=2)),
+        ],
+    )
+    a.ingest([f])
+    assert a.store.count_papers() == 2
+    digest(
+        f,
+        [
+            ("Zorblax Networks", ABSTRACT.format(topic="galaxy classification", n=9)),
+            ("Other Paper", ABSTRACT.format(topic="weather forecasting", n=2)),
+        ],
+    )
+    report = a.ingest([f])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert a.store.count_papers() == 2
+    docs = a.store.chunks.get(include=["documents"])["documents"]
+    assert not any("protein folding" in d for d in docs)
+    assert any("galaxy classification" in d for d in docs)
+    top = a.retrieve("galaxy classification method", k=1)[0]
+    assert top.title == "Zorblax Networks" and "9 points" in top.paper.abstract
+
+
+def test_malformed_file_adds_nothing(empty_home: Path, tmp_path: Path) -> None:
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    good = digest(tmp_path / "good.txt", [("Fine Paper", ABSTRACT.format(topic="x", n=1))])
+    bad = tmp_path / "bad.txt"
+    bad.write_text(f"Paper A\n{ABSTRACT.format(topic='y', n=2)}\nPaper B\n")
+    with pytest.raises(ReaderError, match=r"bad\.txt:3"):
+        a.ingest([good, bad])
+    assert a.store.count_papers() == 0
+
+
+def test_interrupted_ingest_completes_on_rerun_without_duplicates(empty_home: Path) -> None:
+    from assistant.resources import bundled_digest
+
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+
+    def crash_after_first_batch(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    a.on_progress = crash_after_first_batch
+    with pytest.raises(KeyboardInterrupt):
+        a.ingest([bundled_digest()])
+    partial = a.store.count_papers()
+    assert 0 < partial < 119
+    a.on_progress = None
+    report = a.ingest([bundled_digest()])
+    assert report.added == 119 - partial and report.unchanged == partial
+    ids = a.store.chunks.get(include=[])["ids"]
+    assert a.store.count_papers() == 119 and len(ids) == len(set(ids))
+    per_paper = {i.split(":")[0] for i in ids}
+    assert len(per_paper) == 119
+
+
+def test_store_reopens_in_a_new_process(built_home: Path) -> None:
+    code = textwrap.dedent(
+        f"""
+        import json
+        from assistant import Assistant
+        a = Assistant(home={str(built_home)!r}, llm="extractive", auto_ingest=False)
+        hits = a.retrieve("rendering radiance fields in real time with gaussians", k=3)
+        print(json.dumps([a.store.count_papers(), hits[0].title]))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    count, title = json.loads(out.stdout.strip().splitlines()[-1])
+    assert count == 119
+    assert title == "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
+
+
+def test_concurrent_writer_waits_for_the_lock_and_readers_keep_working(
+    fresh_home: Path, tmp_path: Path
+) -> None:
+    """A second process ingesting while this one holds the write lock waits, says so, then finishes."""
+    from vectorstore.locking import write_lock
+
+    a = Assistant(home=fresh_home, llm="extractive")
+    f = digest(
+        tmp_path / "new.txt", [("Zorblax Networks", ABSTRACT.format(topic="protein folding", n=7))]
+    )
+    with write_lock(a.settings.lock_path):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "--home", str(fresh_home), "ingest", str(f)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        # Reads in this process keep working while the other process waits to write.
+        assert a.ask("What is CrossSplit?").citations
+        import time
+
+        time.sleep(3)
+        assert proc.poll() is None  # still waiting for the lock
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "waiting" in err.lower()
+    assert "1 added" in out
+    assert a.store.count_papers() == 120
+
+
+def test_paper_record_round_trip(empty_home: Path) -> None:
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    p = Paper(
+        title="Meta Paper",
+        abstract=ABSTRACT.format(topic="metadata", n=3),
+        url="https://example.org/p",
+        authors=("Ada Lovelace", "Alan Turing"),
+        date="2026-11-20",
+        source="x.txt",
+    )
+    a.store.ingest([p])
+    (rec,) = a.store.papers()
+    assert (rec.title, rec.url, rec.authors, rec.date, rec.source) == (
+        "Meta Paper",
+        "https://example.org/p",
+        ("Ada Lovelace", "Alan Turing"),
+        "2026-11-20",
+        "x.txt",
+    )
+    assert rec.added
