@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli import ask as ask_cmd
+from assistant.cli import eval as eval_cmd
 from assistant.cli import index as index_cmd
 from assistant.cli import slack as slack_cmd
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.command("ask")(ask_cmd.ask)
 app.command("ingest")(index_cmd.ingest)
 app.command("papers")(index_cmd.papers)
+app.command("eval")(eval_cmd.eval_command)
 app.command("slack")(slack_cmd.slack)
 
 # Options that belong to the whole program, accepted before or after the command name.
