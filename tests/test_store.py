@@ -78,7 +78,8 @@ def test_interrupted_ingest_completes_on_rerun_without_duplicates(empty_home: Pa
     a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
 
     def crash_after_first_batch(done: int, total: int) -> None:
-        raise KeyboardInterrupt
+        if done > 0:
+            raise KeyboardInterrupt
 
     a.on_progress = crash_after_first_batch
     with pytest.raises(KeyboardInterrupt):
@@ -139,6 +140,10 @@ def test_concurrent_writer_waits_for_the_lock_and_readers_keep_working(
     assert "waiting" in err.lower()
     assert "1 added" in out
     assert a.store.count_papers() == 120
+    # This long-lived process sees the other process's paper in both dense and BM25 retrieval.
+    top = a.retrieve("Zorblax method for protein folding", k=3)[0]
+    assert top.title == "Zorblax Networks"
+    assert top.dense_rank == 1 and top.lexical_rank == 1
 
 
 def test_paper_record_round_trip(empty_home: Path) -> None:

@@ -57,6 +57,7 @@ class HybridRetriever:
     ) -> list[RetrievedPaper]:
         if not query.strip() or k <= 0:
             return []
+        self.store.refresh()
         n = max(self.candidates, k * 6)
         dense = _paper_order(self.store.dense_search(query, n, where=where))
         index = self.lexical_index()

@@ -111,12 +111,17 @@ class PaperStore:
         self._chunks: Any = None
         self._catalog: Any = None
         self._open_lock = threading.Lock()
+        # Another process's ingest is announced through this file: an embedded Chroma client
+        # keeps its vector index in memory and would not see the new chunks otherwise.
+        self.stamp_path = lock_path.with_suffix(".stamp")
+        self._seen_stamp: int | None = None
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> None:
         with self._open_lock:
             if self._client is not None:
                 return
+            self._seen_stamp = self._stamp()
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
@@ -157,6 +162,34 @@ class PaperStore:
                 where = self.chroma_url or str(self.path)
                 raise StoreError(f"cannot open the paper store at {where}: {exc}") from exc
             self._client, self._chunks, self._catalog = client, chunks, catalog
+
+    def _stamp(self) -> int:
+        try:
+            return self.stamp_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def refresh(self) -> bool:
+        """Reopen the embedded store if another process changed it since we opened it."""
+        if self.chroma_url or self._client is None:
+            return False
+        stamp = self._stamp()
+        if stamp == self._seen_stamp:
+            return False
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        with self._open_lock:
+            self._client = self._chunks = self._catalog = None
+            SharedSystemClient.clear_system_cache()
+        self._connect()
+        return True
+
+    def _announce_change(self) -> None:
+        if self.chroma_url:
+            return
+        self.stamp_path.parent.mkdir(parents=True, exist_ok=True)
+        self.stamp_path.write_text(str(self.generation()))
+        self._seen_stamp = self._stamp()
 
     @property
     def chunks(self) -> Any:
@@ -255,6 +288,8 @@ class PaperStore:
         self._connect()
         with write_lock(self.lock_path, on_wait):
             done = 0
+            if progress and total:
+                progress(0, total)
             batch: list[Paper] = []
             seen: set[str] = set()
             for paper in papers:
@@ -340,3 +375,4 @@ class PaperStore:
 
     def _bump_generation(self) -> None:
         self.catalog.modify(metadata={"generation": self.generation() + 1})
+        self._announce_change()
