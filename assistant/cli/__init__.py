@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 
 from assistant.cli import ask as ask_cmd
+from assistant.cli import chat as chat_cmd
 from assistant.cli import eval as eval_cmd
 from assistant.cli import index as index_cmd
+from assistant.cli import logs as logs_cmd
 from assistant.cli import slack as slack_cmd
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("ask")(ask_cmd.ask)
+app.command("chat")(chat_cmd.chat)
+app.command("logs")(logs_cmd.logs)
 app.command("ingest")(index_cmd.ingest)
 app.command("papers")(index_cmd.papers)
 app.command("eval")(eval_cmd.eval_command)

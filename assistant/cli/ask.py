@@ -1,4 +1,4 @@
-"""``assistant ask``: one question, one cited answer."""
+"""``assistant ask``: one question, one cited answer (streamed on a terminal, saved in the log)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from assistant.cli.common import UserError, err, is_tty, make_assistant, out, us
 
 
 def render_sources(answer: object) -> str:
-    """The numbered Sources list, exact titles (and url/date when known)."""
+    """The numbered Sources list, exact titles (and url/date when known), as plain text."""
     from assistant.answer import Answer
+    from assistant.chat.render import sources_plain
 
     assert isinstance(answer, Answer)
-    lines = []
-    for i, c in enumerate(answer.citations, start=1):
-        extra = " — ".join(x for x in (c.date, c.url) if x)
-        lines.append(f"{i}. {c.title}" + (f" ({extra})" if extra else ""))
-    return "\n".join(lines)
+    return sources_plain(answer.citations)
 
 
 def ask(
@@ -35,6 +32,12 @@ def ask(
             help="An earlier question of this conversation (repeatable, oldest first).",
         ),
     ] = None,
+    continue_: Annotated[
+        bool,
+        typer.Option(
+            "--continue", "-c", help="Continue the last saved conversation (chat or ask)."
+        ),
+    ] = False,
     top_k: Annotated[
         int | None,
         typer.Option(
@@ -51,11 +54,17 @@ def ask(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer as one JSON object.")
     ] = False,
+    no_log: Annotated[
+        bool, typer.Option("--no-log", help="Do not save this exchange (see assistant logs).")
+    ] = False,
 ) -> None:
     """Answer a question about the indexed papers, citing their exact titles.
 
     The first run indexes the bundled trending-papers digest (about 10 s).
     """
+    from assistant.chat.session import AnswerFailed, Cancelled, ChatSession
+    from assistant.conversations import ConversationLog
+
     text = " ".join(question).strip()
     with user_errors():
         if not text:
@@ -63,16 +72,22 @@ def ask(
                 'the question is empty; try: assistant ask "What is 3D Gaussian splatting?"'
             )
         assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        session = ChatSession(
+            assistant,
+            ConversationLog.for_settings(assistant.settings),
+            out=out,
+            info=err,
+            save=not no_log,
+        )
+        if continue_ and not session.resume():
+            err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
+        session.questions.extend(history or [])
+        try:
+            answer = session.ask(text, show=not as_json)
+        except Cancelled:
+            raise KeyboardInterrupt from None
+        except AnswerFailed as exc:
+            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         if as_json:
-            answer = assistant.ask(text, history=history or [])
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))
-            return
-        final = assistant.ask(text, history=history or [])
-        out.print(final.text, markup=False, highlight=False, soft_wrap=True)
-        if final.citations:
-            out.print()
-            out.print("[bold]Sources[/bold]")
-            out.print(render_sources(final), markup=False, highlight=False, soft_wrap=True)
-        for notice in final.notices:
-            err.print(f"[yellow]Note:[/yellow] {notice}")
-        err.print(f"[dim]{final.backend} · {final.timings_ms.get('total', 0) / 1000:.1f} s[/dim]")

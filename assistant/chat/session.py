@@ -1,0 +1,134 @@
+"""One conversation's state: the assistant, the questions so far, the last answer, the log.
+
+Front ends (the REPL, ``assistant ask -c``) call :meth:`ChatSession.ask`; it streams the answer
+to the console, passes the earlier questions as history (so follow-ups are understood) and
+saves the exchange.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from assistant.chat.render import StreamDisplay, print_answer
+from assistant.conversations import ConversationLog, new_conversation_id
+
+if TYPE_CHECKING:
+    from assistant.answer import Answer
+    from assistant.api import Assistant
+
+# Only this many earlier questions are passed on: follow-ups refer to the recent turns.
+HISTORY_TURNS = 6
+
+
+class Cancelled(Exception):
+    """The user pressed Ctrl-C while an answer was being produced."""
+
+
+class AnswerFailed(Exception):
+    """The backend (or retrieval) failed; the message is short and meant for the user."""
+
+
+@dataclass
+class ChatSession:
+    assistant: Assistant
+    log: ConversationLog
+    out: Console
+    info: Console  # status lines, notices and errors (stderr when output is piped)
+    conversation_id: str = field(default_factory=new_conversation_id)
+    questions: list[str] = field(default_factory=list)
+    last_answer: Answer | None = None
+    save: bool = True
+
+    # -- conversations ------------------------------------------------------------------------
+    def new_conversation(self) -> None:
+        self.conversation_id = new_conversation_id()
+        self.questions = []
+        self.last_answer = None
+
+    def resume(self, conversation_id: str | None = None) -> bool:
+        """Continue a saved conversation (default: the last one); False if there is none."""
+        cid = conversation_id or self.log.last_conversation_id()
+        if cid is None:
+            return False
+        exchanges = self.log.exchanges(cid)
+        if not exchanges:
+            return False
+        self.conversation_id = cid
+        self.questions = [e.question for e in exchanges]
+        self.last_answer = None
+        return True
+
+    @property
+    def history(self) -> list[str]:
+        return self.questions[-HISTORY_TURNS:]
+
+    # -- settings -----------------------------------------------------------------------------
+    def reconfigure(self, **overrides: Any) -> None:
+        """Switch backend or top_k. Raises pydantic's ValidationError or BackendError.
+
+        The new backend is resolved at once, so a misconfigured one is reported now and the
+        current one stays; the open store and retriever are reused (opening them is slow).
+        """
+        from assistant.api import Assistant
+
+        old = self.assistant
+        new = Assistant(settings=old.settings, **overrides)
+        for reusable in ("store", "retriever"):  # cached_property values
+            if reusable in old.__dict__:
+                new.__dict__[reusable] = old.__dict__[reusable]
+        new.on_progress, new.on_notice = old.on_progress, old.on_notice
+        if "llm" in overrides:
+            new.backend  # noqa: B018 - resolve now to report a bad configuration
+        self.assistant = new
+
+    # -- answering ----------------------------------------------------------------------------
+    def ask(self, question: str, *, show: bool = True) -> Answer:
+        """Stream one answer, print it with its sources (unless ``show`` is False), save it.
+
+        Raises Cancelled on Ctrl-C and AnswerFailed when the backend fails; the conversation
+        is unchanged in both cases.
+        """
+        from assistant.answer import Answer
+
+        final: Answer | None = None
+        stream = self.assistant.stream(question, self.history)
+        try:
+            with StreamDisplay(self.out, enabled=show) as display:
+                for item in stream:
+                    if isinstance(item, Answer):
+                        final = item
+                    else:
+                        display.add(item)
+        except KeyboardInterrupt:
+            raise Cancelled() from None
+        except Exception as exc:
+            raise AnswerFailed(_short_error(exc)) from exc
+        finally:
+            stream.close()  # release an HTTP stream the backend may still hold
+        if final is None:
+            raise AnswerFailed("the backend ended without an answer")
+        if show:
+            print_answer(self.out, final, status=self.info)
+        self.questions.append(question)
+        self.last_answer = final
+        if self.save:
+            try:
+                self.log.record(self.conversation_id, final)
+            except Exception as exc:  # a full disk must not cost the user the answer
+                self.info.print(Text(f"Not saved: {_short_error(exc)}", style="yellow"))
+        return final
+
+
+def _short_error(exc: BaseException) -> str:
+    from assistant.backends import BackendError
+
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if len(message) > 300:
+        message = message[:297] + "…"
+    if isinstance(exc, (BackendError, ValueError)):
+        return message
+    return f"{type(exc).__name__}: {message}"

@@ -1,0 +1,72 @@
+"""``assistant chat``: a conversation in the terminal (or one answer per line of piped input)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+
+
+def chat(
+    ctx: typer.Context,
+    continue_: Annotated[
+        bool,
+        typer.Option("--continue", "-c", help="Continue the last saved conversation."),
+    ] = False,
+    conversation: Annotated[
+        str | None,
+        typer.Option("--cid", help="Continue the conversation with this id (see assistant logs)."),
+    ] = None,
+    top_k: Annotated[
+        int | None,
+        typer.Option(
+            "--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"
+        ),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
+        ),
+    ] = None,
+    no_log: Annotated[
+        bool, typer.Option("--no-log", help="Do not save this conversation.")
+    ] = False,
+) -> None:
+    """Chat about the indexed papers: streamed answers, sources, follow-ups, /help for commands.
+
+    With piped input (echo "question" | assistant chat) each line is answered, then it exits.
+    Conversations are saved in the data directory; see them with: assistant logs
+    """
+    from assistant.chat.repl import run_interactive, run_piped
+    from assistant.chat.session import ChatSession
+    from assistant.conversations import ConversationLog
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    with user_errors():
+        assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        session = ChatSession(
+            assistant,
+            ConversationLog.for_settings(assistant.settings),
+            out=out,
+            info=out if interactive else err,
+            save=not no_log,
+        )
+        resumed = False
+        if conversation:
+            if not session.resume(conversation):
+                raise UserError(f"no saved conversation {conversation!r}; see: assistant logs")
+            resumed = True
+        elif continue_:
+            resumed = session.resume()
+            if not resumed:
+                err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
+        if interactive:
+            code = run_interactive(session, resumed=resumed)
+        else:
+            code = run_piped(session, sys.stdin)
+    raise typer.Exit(code)
