@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -104,14 +104,19 @@ class StreamingReply:
     partial: str = ""
     updates: int = 0
     previews_enabled: bool = True
-    _last: float = field(default=0.0)
-
-    def __post_init__(self) -> None:
-        self._last = self.clock()
+    _last: float | None = None  # when the last preview was shown (or the first chunk came)
 
     def add(self, chunk: str) -> None:
+        """Take a streamed chunk; show a preview once per interval after the first chunk.
+
+        A backend that hands over its whole text at once (then its final answer) never
+        triggers a preview: the interval starts with the first chunk.
+        """
         self.partial += chunk
         now = self.clock()
+        if self._last is None:
+            self._last = now
+            return
         if (
             self.previews_enabled
             and self.updates < self.max_updates

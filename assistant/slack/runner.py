@@ -95,7 +95,12 @@ class SlackHttpServer(ThreadingHTTPServer):
 
     def start_background(self) -> threading.Thread:
         """Serve on a daemon thread (tests, embedding); ``shutdown()`` stops it."""
-        thread = threading.Thread(target=self.serve_forever, name="slack-http", daemon=True)
+        thread = threading.Thread(
+            target=self.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="slack-http",
+            daemon=True,
+        )
         thread.start()
         return thread
 
