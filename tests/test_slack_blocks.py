@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +233,21 @@ def test_seen_keys_answer_once_then_expire_and_stay_bounded() -> None:
     for key in "bcde":
         seen.first_time(key)
     assert len(seen) == 3
+
+
+def test_manifest_subscribes_to_what_the_bot_handles_with_the_scopes_it_uses() -> None:
+    import yaml
+
+    manifest = yaml.safe_load(
+        (Path(__file__).parent.parent / "slack" / "manifest.yaml").read_text()
+    )
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"app_mention", "message.im"}
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # app_mention / message.im events; chat.postMessage+update; reactions.add/remove;
+    # conversations.replies in channels, private channels, DMs and group DMs
+    needed = {"app_mentions:read", "im:history", "chat:write", "reactions:write"}
+    needed |= {"channels:history", "groups:history", "mpim:history"}
+    assert needed <= scopes
+    assert manifest["features"]["bot_user"]["display_name"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True  # DMs allowed
