@@ -2,8 +2,8 @@
 
 pexpect runs the real CLI in a pty; pyte renders its output into a virtual screen, so the
 assertions see the final screen (streamed text erased and redrawn, prompts, status lines),
-not raw escape sequences. Streaming, Ctrl-C mid-answer and a failing backend use the fake
-OpenAI-compatible server on 127.0.0.1.
+not raw escape sequences. This file uses the extractive backend; LLM streaming, Ctrl-C mid-answer and
+a failing backend are in test_chat_streaming.py (the fake OpenAI-compatible server).
 """
 
 from __future__ import annotations
@@ -16,17 +16,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
-
-if TYPE_CHECKING:
-    from tests.fakes import FakeOpenAI
-
-pytest_plugins = ["tests.fakes"]
 
 GS_TITLE = "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
 CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
@@ -297,105 +291,3 @@ def test_multiline_input_unknown_commands_and_bad_settings(
     term.enter("/exit")
     assert term.wait_exit() == 0
     assert [e["question"] for e in logged(chat_home)] == ["What is 3D Gaussian\nsplatting?"]
-
-
-# -- with an LLM backend: the fake OpenAI-compatible server -------------------------------------
-
-
-def _openai_env(server: FakeOpenAI) -> dict[str, str]:
-    return {
-        "ASSISTANT_LLM": "openai",
-        "ASSISTANT_OPENAI_BASE_URL": server.base_url,
-        "ASSISTANT_OPENAI_API_KEY": "test",
-        "ASSISTANT_LLM_MAX_RETRIES": "0",
-        "ASSISTANT_LLM_TIMEOUT": "20",
-    }
-
-
-@pytest.fixture
-def openai_ready(chat_home: Path) -> None:
-    """Skip until the openai backend exists (another issue); then these tests must pass."""
-    from assistant.backends import resolve
-    from assistant.settings import Settings
-
-    settings = Settings(home=chat_home, llm="openai", openai_api_key="test")
-    if resolve(settings).name != "openai":
-        pytest.skip("the openai backend is not wired into assistant.backends.resolve yet")
-
-
-STREAMED = [
-    "3D Gaussian splatting ",
-    "represents a scene ",
-    "with anisotropic ",
-    "Gaussians ",
-    "and renders them ",
-    "in real time ",
-    f"[{GS_TITLE}].",
-]
-
-
-@pytest.mark.usefixtures("openai_ready")
-def test_answer_streams_then_is_rendered_with_sources_and_tokens(
-    chat_home: Path, terminals: list[Terminal], fake_openai: FakeOpenAI
-) -> None:
-    fake_openai.reply("".join(STREAMED), chunks=STREAMED, chunk_delay=0.4)
-    term = Terminal(chat_home, "chat", env=_openai_env(fake_openai))
-    terminals.append(term)
-    term.wait_for(r"· openai · top")
-    term.wait_for_prompt()
-    term.enter("What is 3D Gaussian splatting?")
-    # Part of the answer is on screen while the rest is still being generated.
-    partial = term.wait_for("represents a scene")
-    assert "in real time" not in partial
-    screen = term.wait_for(r"openai · \S+ · \d+\.\d s · \d+ → \d+ tokens")
-    assert sources_block(screen) == [f"1. {GS_TITLE}"]
-    assert "renders them in real time" in " ".join(screen.split())
-    term.wait_for_prompt()
-    term.enter("/exit")
-    assert term.wait_exit() == 0
-    (entry,) = logged(chat_home)
-    assert entry["backend"] == "openai"
-    usage = entry["usage"]
-    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0  # type: ignore[index]
-
-
-@pytest.mark.usefixtures("openai_ready")
-def test_ctrl_c_cancels_the_answer_and_a_failing_backend_does_not_end_the_chat(
-    chat_home: Path, terminals: list[Terminal], fake_openai: FakeOpenAI
-) -> None:
-    slow = [f"word{i} " for i in range(60)]
-    fake_openai.reply("".join(slow), chunks=slow, chunk_delay=0.5)
-    term = Terminal(chat_home, "chat", env=_openai_env(fake_openai))
-    terminals.append(term)
-    term.wait_for_prompt()
-    term.enter("What is 3D Gaussian splatting?")
-    term.wait_for("word2 ")
-    term.ctrl("c")
-    term.wait_for("Cancelled.")
-    term.wait_for_prompt()
-    assert "word59" not in term.text()
-
-    # The backend now fails: the user reads why (the assistant falls back to extractive, or
-    # reports an error), and the chat goes on; /llm switches backend without leaving.
-    for _ in range(10):
-        fake_openai.fail(500, message="the fake server is down")
-    term.clear()
-    term.enter("What is 3D Gaussian splatting?")
-    screen = term.wait_for(r"\d+\.\d s")
-    assert "the fake server is down" in " ".join(screen.split())
-    assert "Traceback" not in screen
-    term.wait_for_prompt()
-    term.enter("/llm extractive")
-    term.wait_for("Backend: extractive")
-    term.wait_for_prompt()
-    term.clear()
-    term.enter("What is 3D Gaussian splatting?")
-    screen = term.wait_for(r"extractive · \d+\.\d s")
-    assert sources_block(screen) == [f"1. {GS_TITLE}"]
-    term.wait_for_prompt()
-    term.enter("/exit")
-    assert term.wait_exit() == 0
-    # The cancelled answer was not saved; the others were.
-    log = logged(chat_home)
-    assert len(log) == 2
-    assert all("word2" not in str(e["answer"]) for e in log)

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, make_assistant, user_errors
+from assistant.cli.common import UserError, err, global_overrides, user_errors
 from assistant.conversations import Exchange
+from assistant.settings import Settings
 
 
 def logs(
@@ -29,8 +30,7 @@ def logs(
     from assistant.conversations import ConversationLog
 
     with user_errors():
-        settings = make_assistant(ctx).settings
-        log = ConversationLog.for_settings(settings)
+        log = ConversationLog.for_settings(_settings(ctx))
         if path:
             print(log.path)
             return
@@ -44,6 +44,16 @@ def logs(
             err.print("[dim]Nothing logged yet: ask something with assistant chat or ask.[/dim]")
             return
         print("\n\n".join(as_markdown(e) for e in exchanges))
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    """Only the settings: reading the log needs neither the store nor a backend (fast start)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**global_overrides(ctx))
+    except ValidationError as exc:
+        raise UserError(f"invalid setting: {exc.errors()[0]['msg']}") from None
 
 
 def as_markdown(e: Exchange) -> str:
