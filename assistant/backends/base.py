@@ -43,3 +43,7 @@ class Backend(Protocol):
 
 class BackendError(RuntimeError):
     """The backend could not produce an answer (after its retries)."""
+
+
+class BackendUnavailable(ValueError):
+    """The chosen backend cannot run as configured (missing key, extra not installed): a user error."""

@@ -21,7 +21,8 @@ Usage (pytest)::
         fake_openai.requests[-1]["messages"]           # what the client sent (parsed JSON)
 
 Steps are consumed in order, one per HTTP request (retries consume steps too). Usage numbers
-default to a whitespace word count of the prompt and of the answer, so they are never zero.
+default to a whitespace word count of the prompt and of the answer, so they are never zero
+(``reply(..., omit_usage=True)`` imitates a server that reports none).
 Stand-alone: ``with FakeOpenAI() as server: ...``.
 """
 
@@ -50,6 +51,7 @@ class Step:
     chunk_delay: float = 0.0
     malformed: bool = False  # invalid JSON body, or an invalid SSE chunk mid-stream
     usage: dict[str, int] | None = None  # override prompt/completion token counts
+    omit_usage: bool = False  # a server that reports no usage at all
     model: str | None = None
     error_body: dict[str, Any] | None = None
 
@@ -77,6 +79,7 @@ class FakeOpenAI:
         usage: dict[str, int] | None = None,
         model: str | None = None,
         delay: float = 0.0,
+        omit_usage: bool = False,
     ) -> FakeOpenAI:
         return self.script(
             Step(
@@ -86,6 +89,7 @@ class FakeOpenAI:
                 usage=usage,
                 model=model,
                 delay=delay,
+                omit_usage=omit_usage,
             )
         )
 
@@ -221,24 +225,24 @@ class _Handler(BaseHTTPRequestHandler):
         elif step.malformed:
             self._raw(200, b'{"id": "chatcmpl-broken", "choices": [', "application/json")
         else:
-            self._json(
-                200,
-                {
-                    "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
-                    "object": "chat.completion",
-                    "created": int(time.time()),
-                    "model": model,
-                    "choices": [
-                        {
-                            "index": 0,
-                            "message": {"role": "assistant", "content": text},
-                            "finish_reason": "stop",
-                            "logprobs": None,
-                        }
-                    ],
-                    "usage": usage,
-                },
-            )
+            payload: dict[str, Any] = {
+                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": text},
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                    }
+                ],
+                "usage": usage,
+            }
+            if step.omit_usage:
+                del payload["usage"]
+            self._json(200, payload)
 
     def _stream(
         self, step: Step, text: str, model: str, usage: dict[str, int], body: dict[str, Any]
@@ -273,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
                     time.sleep(step.chunk_delay)
                 self._event(chunk({"content": piece}))
             self._event(chunk({}, "stop"))
-            if (body.get("stream_options") or {}).get("include_usage"):
+            if (body.get("stream_options") or {}).get("include_usage") and not step.omit_usage:
                 final = chunk({})
                 final["choices"] = []
                 final["usage"] = usage

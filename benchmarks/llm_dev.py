@@ -1,0 +1,139 @@
+"""LLM backends vs extractive on the dev set: key facts, citations, abstention, latency.
+
+    ASSISTANT_HOME=/tmp/bench-home python benchmarks/llm_dev.py --llm extractive --llm local \
+        --out /tmp/llm_dev.json [--limit N] [--kinds single,multi]
+
+Uses ``assistant.evaluation`` (the metrics of ``assistant eval``) when it is installed, else
+the simple definitions: key fact = case-insensitive substring of the answer; citation precision
+= |cited ∩ gold| / |cited| over answers that cite. Also counts LLM fallbacks (answers that
+came from extractive after an LLM failure) and grounding notices. Never special-cases items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+
+
+def _load(path: Path, kinds: set[str], limit: int | None) -> list[dict[str, Any]]:
+    items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if kinds:
+        items = [i for i in items if i["kind"] in kinds]
+    return items[:limit] if limit else items
+
+
+def _pct(values: list[float]) -> float | None:
+    return round(100 * statistics.fmean(values), 1) if values else None
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+def run_backend(llm: str, items: list[dict[str, Any]], home: str | None) -> dict[str, Any]:
+    from assistant import Assistant
+
+    overrides: dict[str, Any] = {"llm": llm}
+    if home:
+        overrides["home"] = home
+    assistant = Assistant(**overrides)
+    assistant.ensure_index()
+    corpus = {p.title for p in assistant.store.papers()}
+    t0 = time.perf_counter()
+    assistant.ask("warm up: what is 3D Gaussian splatting?")  # loads models / starts servers
+    warmup_s = time.perf_counter() - t0
+    rows = []
+    for n, item in enumerate(items, 1):
+        t = time.perf_counter()
+        answer = assistant.ask(item["question"], item.get("history") or [])
+        seconds = time.perf_counter() - t
+        text = answer.text.lower()
+        cited = [c.title for c in answer.citations]
+        gold = set(item["gold_titles"])
+        facts = item.get("key_facts") or []
+        row = {
+            "id": item["id"],
+            "kind": item["kind"],
+            "seconds": round(seconds, 2),
+            "backend": answer.backend,
+            "model": answer.model,
+            "abstained": answer.abstained,
+            "cited": cited,
+            "rejected": answer.rejected_citations,
+            "non_corpus": [t for t in cited if t not in corpus],
+            "facts_found": sum(f.lower() in text for f in facts),
+            "facts": len(facts),
+            "precision": (sum(t in gold for t in cited) / len(cited)) if cited else None,
+            "notices": answer.notices,
+            "usage": answer.usage.to_dict(),
+            "answer": answer.text,
+        }
+        rows.append(row)
+        print(
+            f"[{llm}] {n}/{len(items)} {item['id']} {seconds:.1f}s {row['backend']} "
+            f"facts {row['facts_found']}/{row['facts']} cited {len(cited)} "
+            f"{'ABST ' if answer.abstained else ''}{'; '.join(answer.notices)[:100]}",
+            file=sys.stderr,
+            flush=True,
+        )
+    close = getattr(assistant.backend, "close", None)
+    if close:
+        close()
+    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
+    latencies = [r["seconds"] for r in rows]
+    return {
+        "llm": llm,
+        "items": len(rows),
+        "warmup_s": round(warmup_s, 1),
+        "key_fact_coverage": _pct(
+            [r["facts_found"] / r["facts"] for r in answerable if r["facts"]]
+        ),
+        "citation_precision": _pct([r["precision"] for r in rows if r["precision"] is not None]),
+        "answers_with_rejected_citations": _pct([bool(r["rejected"]) for r in rows]),
+        "rejected_citations": sum(len(r["rejected"]) for r in rows),
+        "non_corpus_citations": sum(len(r["non_corpus"]) for r in rows),
+        "abstained_unanswerable": _pct([r["abstained"] for r in unanswerable]),
+        "abstained_answerable": _pct([r["abstained"] for r in answerable]),
+        "fallbacks_to_extractive": sum(r["backend"] == "extractive" for r in rows)
+        if llm != "extractive"
+        else 0,
+        "grounding_notices": sum(any("numbers not found" in n for n in r["notices"]) for r in rows),
+        "latency_p50_s": _quantile(latencies, 0.5),
+        "latency_p95_s": _quantile(latencies, 0.95),
+        "rows": rows,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm", action="append", required=True, help="repeatable")
+    parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
+    parser.add_argument("--home", default=None, help="data directory (else ASSISTANT_HOME)")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--kinds", default="", help="comma-separated kinds to keep")
+    parser.add_argument("--out", type=Path, default=None, help="write all rows as JSON here")
+    args = parser.parse_args()
+    items = _load(args.dev, {k for k in args.kinds.split(",") if k}, args.limit)
+    results = [run_backend(llm, items, args.home) for llm in args.llm]
+    keys = [k for k in results[0] if k != "rows"]
+    print("| metric | " + " | ".join(r["llm"] for r in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for k in keys[1:]:
+        print(f"| {k} | " + " | ".join(str(r[k]) for r in results) + " |")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
