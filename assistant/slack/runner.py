@@ -82,6 +82,7 @@ class SlackHttpServer(ThreadingHTTPServer):
     """Serves ``POST /slack/events`` (and ``GET /health``) for one Bolt app."""
 
     daemon_threads = True
+    request_queue_size = 128  # Slack delivers bursts; the default backlog of 5 resets connections
 
     def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, path: str = EVENTS_PATH):
         self.app = app
