@@ -114,3 +114,14 @@ def test_ask_json_is_exactly_the_answer_contract(home: Path) -> None:
     for volatile in ("timings_ms",):
         printed.pop(volatile), wanted.pop(volatile)
     assert printed == json.loads(json.dumps(wanted))
+
+
+def test_a_failing_question_is_reported_and_the_chat_goes_on(home: Path) -> None:
+    # Nothing listens on this port: every question fails; commands still work.
+    script = "What is MIO?\n/k 3\nWhat is MIO?\n"
+    r = run(home, "--chroma-url", "http://127.0.0.1:9", "chat", stdin=script)
+    assert r.returncode == 1  # a script can tell that questions failed
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 2 and all("cannot open the paper store" in e for e in errors)
+    assert "Papers retrieved per question: 3" in r.stdout
+    assert "Traceback" not in r.stderr

@@ -101,7 +101,8 @@ def handle_line(session: ChatSession, line: str) -> Outcome:
             session.info.print(Text("Cancelled.", style="dim"))
             return "cancelled"
         except Exception as exc:
-            session.info.print(Text(f"Error: {type(exc).__name__}: {exc}", style="red"))
+            message = Text(f"{type(exc).__name__}: {exc}")
+            session.info.print(Text("Error: ", style="red") + message, soft_wrap=True)
             return "failed"
     if text.startswith("//"):
         text = text[1:]  # "//etc" asks about "/etc"
@@ -111,7 +112,7 @@ def handle_line(session: ChatSession, line: str) -> Outcome:
         session.info.print(Text("Cancelled.", style="dim"))
         return "cancelled"
     except AnswerFailed as exc:
-        session.info.print(Text(f"Error: {exc}", style="red"))
+        session.info.print(Text("Error: ", style="red") + Text(str(exc)), soft_wrap=True)
         return "failed"
     return "ok"
 

@@ -125,10 +125,12 @@ class ChatSession:
 
 def _short_error(exc: BaseException) -> str:
     from assistant.backends import BackendError
+    from vectorstore.offline import OfflineAssetError
+    from vectorstore.store import StoreError
 
     message = " ".join(str(exc).split()) or type(exc).__name__
     if len(message) > 300:
         message = message[:297] + "…"
-    if isinstance(exc, (BackendError, ValueError)):
+    if isinstance(exc, (BackendError, StoreError, OfflineAssetError, ValueError)):
         return message
     return f"{type(exc).__name__}: {message}"
