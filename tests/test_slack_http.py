@@ -353,3 +353,12 @@ def test_streaming_answer_is_posted_then_updated_and_only_verified_citations_sho
     assert "Never Retrieved" not in final and "Never Retrieved" not in reply["text"]
     assert f"*Sources*\n1. {GS}" in final
     assert "Answered by *scripted · scripted-1*" in final
+
+
+def test_a_bare_mention_gets_a_hint_instead_of_an_empty_question(
+    make_bot: MakeBot, fake_slack: FakeSlack
+) -> None:
+    server = make_bot()
+    ts = _ask(fake_slack, server, "C1", "")
+    (reply,) = fake_slack.bot_replies("C1", ts)
+    assert reply["text"] == slack_bot.HELP
