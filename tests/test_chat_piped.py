@@ -74,8 +74,15 @@ def test_piped_chat_runs_commands_honours_no_log_and_rejects_bad_settings(home: 
     r = run(home, "chat", "--llm", "extractive", "--no-log", stdin="/papers splatting\n")
     assert r.returncode == 0 and GS_TITLE in r.stdout
     assert not (home / "logs.db").exists()
-    r = run(home, "chat", "-k", "0", stdin="What is MIO?\n")
-    assert r.returncode == 2 and r.stderr.startswith("Error:") and "Traceback" not in r.stderr
+    for args in (("chat", "-k", "0"), ("chat", "--llm", "openai"), ("ask", "--llm", "openai")):
+        # A bad top_k; the openai backend with no API key and no server URL.
+        r = (
+            run(home, *args, stdin="What is MIO?\n")
+            if args[0] == "chat"
+            else run(home, *args, "q?")
+        )
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.startswith("Error:") and "Traceback" not in r.stderr
 
 
 def test_ask_continue_uses_the_last_conversation(home: Path) -> None:

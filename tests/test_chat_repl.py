@@ -271,6 +271,12 @@ def test_multiline_input_unknown_commands_and_bad_settings(
     term.enter("/llm gpt-17")
     term.wait_for(r"Unknown backend 'gpt-17'")
     term.wait_for_prompt()
+    term.enter("/llm openai")  # no API key and no server URL in this environment
+    term.wait_for(r"Cannot use openai: .*API key")
+    term.wait_for_prompt()
+    term.enter("/llm")
+    term.wait_for(r"Backend: extractive")
+    term.wait_for_prompt()
     term.enter("/help")
     term.wait_for(r"/papers \[filter\]")
     term.wait_for_prompt()

@@ -74,7 +74,7 @@ def _new(session: ChatSession, arg: str) -> None:
 def _llm(session: ChatSession, arg: str) -> None:
     from pydantic import ValidationError
 
-    from assistant.backends import BackendError
+    from assistant.backends.base import BackendError, BackendUnavailable
 
     name = arg.strip()
     if not name:
@@ -88,7 +88,7 @@ def _llm(session: ChatSession, arg: str) -> None:
             Text(f"Unknown backend {name!r}; choose auto, extractive, openai or local.", "red")
         )
         return
-    except BackendError as exc:
+    except (BackendUnavailable, BackendError) as exc:
         session.info.print(Text(f"Cannot use {name}: {exc}", "red"))
         return
     session.out.print(Text(f"Backend: {session.assistant.backend.name}", style="dim"))

@@ -108,7 +108,7 @@ def handle_line(session: ChatSession, line: str) -> Outcome:
         text = text[1:]  # "//etc" asks about "/etc"
     try:
         session.ask(text)
-    except Cancelled:
+    except (Cancelled, KeyboardInterrupt):  # Ctrl-C while streaming, or while printing
         session.info.print(Text("Cancelled.", style="dim"))
         return "cancelled"
     except AnswerFailed as exc:

@@ -63,6 +63,7 @@ def ask(
     The first run indexes the bundled trending-papers digest (about 10 s).
     """
     from assistant.chat.session import AnswerFailed, Cancelled, ChatSession
+    from assistant.cli.chat import require_backend
     from assistant.conversations import ConversationLog
 
     text = " ".join(question).strip()
@@ -72,6 +73,7 @@ def ask(
                 'the question is empty; try: assistant ask "What is 3D Gaussian splatting?"'
             )
         assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        require_backend(assistant)
         session = ChatSession(
             assistant,
             ConversationLog.for_settings(assistant.settings),

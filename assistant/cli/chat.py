@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
+
+
+def require_backend(assistant: Assistant) -> None:
+    """Resolve the backend now: a misconfigured one is a one-line error (exit 2), not a crash."""
+    from assistant.backends.base import BackendError, BackendUnavailable
+
+    try:
+        assistant.backend  # noqa: B018
+    except (BackendUnavailable, BackendError) as exc:
+        raise UserError(str(exc)) from None
 
 
 def chat(
@@ -49,6 +62,7 @@ def chat(
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with user_errors():
         assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        require_backend(assistant)
         session = ChatSession(
             assistant,
             ConversationLog.for_settings(assistant.settings),
