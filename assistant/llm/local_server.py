@@ -64,7 +64,7 @@ class LocalServer:
             raise LocalServerError(f"model file not found: {self.model_path}")
         params = xllamacpp.CommonParams()
         params.model.path = str(self.model_path)
-        params.model_alias = self.alias
+        params.model_alias = {self.alias}
         params.hostnames = ["127.0.0.1"]
         params.port = free_port()
         params.api_keys = [self.api_key]
