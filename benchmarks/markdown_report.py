@@ -248,7 +248,10 @@ def render(r: dict[str, Any], command: str) -> str:
         "already chosen, since it reads it. They use the project's top_k (widened for \"which "
         'papers" questions, as the hybrid is).',
         '- Recall@k is the share of gold papers among the first k retrieved; "gold in top-5 '
-        '(S/L/F)" counts single, lookup and follow-up items whose gold paper is in the top 5.',
+        '(S/L/F)" counts single, lookup and follow-up items whose gold paper is in the top 5. '
+        "Recall@1/@5 use the papers the answerer was given (for the naive baseline, those of its "
+        "top-5 chunks, which can be fewer than 5 papers); recall@10 uses a retrieval of 10 "
+        "(papers, or chunks for the baseline) when the answer's list is shorter.",
         "- Peak RSS: each measured command runs in its own process, forked by a small "
         "trampoline, and reports its own peak from `wait4` (Linux keeps a parent's peak across "
         "fork and exec, so forking from the big benchmark process would overstate it); this "

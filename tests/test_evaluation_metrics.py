@@ -147,16 +147,21 @@ def _answer(
     }
 
 
-def test_score_answer_uses_the_deep_ranking_beyond_the_answers_list() -> None:
+def test_score_answer_uses_the_deep_ranking_only_beyond_the_answers_list() -> None:
     item = EvalItem("A-1", "single", "q", gold_titles=(A,), key_facts=("CCE",))
     answer = _answer([A, A], [C, B, "X"], text=f"CCE saves memory [{A}]")
-    s = score_answer(item, answer, corpus_titles=[A, B, C], deep_ranking=[C, B, "X", "Y", A])
-    assert s.recall_at_1 == 0.0  # the answer's own list reaches 1
-    assert s.recall_at_5 == 1.0 and s.gold_in_top5  # from the deeper ranking
+    deep = [C, B, "X", "Y", A, "Z"]
+    s = score_answer(item, answer, corpus_titles=[A, B, C], deep_ranking=deep)
+    # recall@1/@5: what the answerer saw (3 papers, no gold); recall@10: the deeper ranking
+    assert s.recall_at_1 == 0.0 and s.recall_at_5 == 0.0 and s.gold_in_top5 is False
+    assert s.recall_at_10 == 1.0
     assert s.citations == 1 and s.duplicate_citations == 1
     assert s.citation_precision == 1.0 and s.key_fact_coverage == 1.0
     assert s.rejected_citations == 1 and s.non_corpus_citations == []
     assert s.tokens == 10 and s.retrieve_ms == 12.0
+    wide = _answer([A], [C, B, "X", "Y", "W", "V", "U", "T", "S", A], text="")
+    s = score_answer(item, wide, corpus_titles=[A], deep_ranking=[A])
+    assert s.recall_at_10 == 1.0 and s.recall_at_1 == 0.0  # the answer's list reaches 10
 
 
 def test_score_unanswerable_abstention_has_no_precision_or_recall() -> None:

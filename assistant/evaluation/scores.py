@@ -45,8 +45,11 @@ class ItemScores:
 
 
 def ranking_for(k: int, answer_ranking: Sequence[str], deep_ranking: Sequence[str]) -> list[str]:
-    """The answer's own retrieved list if it reaches ``k`` papers, else the deeper ranking."""
-    return list(answer_ranking) if len(answer_ranking) >= k else list(deep_ranking)
+    """What recall@k is computed on: the answer's own retrieved list (what the answerer saw)
+    for k up to 5, and for deeper k when that list reaches k papers; else the deep ranking."""
+    if k <= 5 or len(answer_ranking) >= k or not deep_ranking:
+        return list(answer_ranking)
+    return list(deep_ranking)
 
 
 def score_answer(
@@ -60,7 +63,7 @@ def score_answer(
     judge_support: float | None = None,
 ) -> ItemScores:
     """Score an ``Answer.to_dict()`` object. ``deep_ranking`` is a retrieval of >= 10 papers
-    for the same question, used for recall at depths the answer's own list does not reach."""
+    for the same question, used for recall@10 when the answer's own list is shorter."""
     retrieved = [r["title"] for r in answer.get("retrieved", [])]
     cited = [c["title"] for c in answer.get("citations", [])]
     text = str(answer.get("answer", ""))
