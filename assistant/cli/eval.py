@@ -233,6 +233,7 @@ def eval_command(
         from assistant.evaluation.report import markdown_table, summary_rows
         from assistant.evaluation.runner import run
 
+        assistant.ensure_index()  # a first-run ingest shows its own progress bar, before ours
         bar, report = _progress()
         with bar:
             result = run(
