@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, is_tty, make_assistant, out, user_errors
+from assistant.cli.common import (
+    LlmOption,
+    TopKOption,
+    UserError,
+    err,
+    is_tty,
+    make_assistant,
+    out,
+    user_errors,
+)
 
 
 def render_sources(answer: object) -> str:
@@ -38,19 +47,8 @@ def ask(
             "--continue", "-c", help="Continue the last saved conversation (chat or ask)."
         ),
     ] = False,
-    top_k: Annotated[
-        int | None,
-        typer.Option(
-            "--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"
-        ),
-    ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
-        ),
-    ] = None,
+    top_k: TopKOption = None,
+    llm: LlmOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer as one JSON object.")
     ] = False,

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.cli.common import (
+    LlmOption,
+    TopKOption,
+    UserError,
+    err,
+    make_assistant,
+    out,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -33,19 +41,8 @@ def chat(
         str | None,
         typer.Option("--cid", help="Continue the conversation with this id (see assistant logs)."),
     ] = None,
-    top_k: Annotated[
-        int | None,
-        typer.Option(
-            "--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"
-        ),
-    ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
-        ),
-    ] = None,
+    top_k: TopKOption = None,
+    llm: LlmOption = None,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not save this conversation.")
     ] = False,

@@ -6,13 +6,26 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
+
+# Options several commands share, declared once.
+TopKOption = Annotated[
+    int | None,
+    typer.Option("--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"),
+]
+LlmOption = Annotated[
+    str | None,
+    typer.Option(
+        "--llm",
+        help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
+    ),
+]
 
 # stdout carries answers (and JSON); everything else (progress, notices, errors) goes to stderr.
 out = Console(highlight=False, no_color="NO_COLOR" in os.environ or None)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, make_assistant, user_errors
+from assistant.cli.common import LlmOption, TopKOption, UserError, err, make_assistant, user_errors
 
 
 def slack(
@@ -30,19 +30,8 @@ def slack(
             help="Questions answered at the same time.  \\[env: ASSISTANT_SLACK_WORKERS; default: 4]",
         ),
     ] = None,
-    top_k: Annotated[
-        int | None,
-        typer.Option(
-            "--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"
-        ),
-    ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm",
-            help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
-        ),
-    ] = None,
+    top_k: TopKOption = None,
+    llm: LlmOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging (tokens stay masked).")
     ] = False,
