@@ -40,12 +40,31 @@ def _quantile(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
+def _metrics() -> tuple[Any, Any, str]:
+    """The team's metric definitions (assistant.evaluation) when present, else the simple ones."""
+    try:
+        from assistant.evaluation.metrics import citation_precision, key_fact_coverage
+
+        return key_fact_coverage, citation_precision, "assistant.evaluation.metrics"
+    except ImportError:
+
+        def facts(text: str, key_facts: list[str]) -> float | None:
+            found = [f for f in key_facts if f.lower() in text.lower()]
+            return len(found) / len(key_facts) if key_facts else None
+
+        def precision(cited: list[str], gold: list[str]) -> float | None:
+            return sum(t in set(gold) for t in cited) / len(cited) if cited and gold else None
+
+        return facts, precision, "simple (benchmarks/llm_dev.py)"
+
+
 def run_backend(llm: str, items: list[dict[str, Any]], home: str | None) -> dict[str, Any]:
     from assistant import Assistant
 
     overrides: dict[str, Any] = {"llm": llm}
     if home:
         overrides["home"] = home
+    fact_share, precision_of, metrics_from = _metrics()
     assistant = Assistant(**overrides)
     assistant.ensure_index()
     corpus = {p.title for p in assistant.store.papers()}
@@ -73,7 +92,10 @@ def run_backend(llm: str, items: list[dict[str, Any]], home: str | None) -> dict
             "non_corpus": [t for t in cited if t not in corpus],
             "facts_found": sum(f.lower() in text for f in facts),
             "facts": len(facts),
-            "precision": (sum(t in gold for t in cited) / len(cited)) if cited else None,
+            "fact_share": fact_share(answer.text, facts),
+            "precision": precision_of(cited, sorted(gold))
+            if gold
+            else (0.0 if cited else None),  # citing anything for an unanswerable item is wrong
             "notices": answer.notices,
             "usage": answer.usage.to_dict(),
             "answer": answer.text,
@@ -96,8 +118,9 @@ def run_backend(llm: str, items: list[dict[str, Any]], home: str | None) -> dict
         "llm": llm,
         "items": len(rows),
         "warmup_s": round(warmup_s, 1),
+        "metrics": metrics_from,
         "key_fact_coverage": _pct(
-            [r["facts_found"] / r["facts"] for r in answerable if r["facts"]]
+            [r["fact_share"] for r in answerable if r["fact_share"] is not None]
         ),
         "citation_precision": _pct([r["precision"] for r in rows if r["precision"] is not None]),
         "answers_with_rejected_citations": _pct([bool(r["rejected"]) for r in rows]),
@@ -126,11 +149,12 @@ def main() -> None:
     args = parser.parse_args()
     items = _load(args.dev, {k for k in args.kinds.split(",") if k}, args.limit)
     results = [run_backend(llm, items, args.home) for llm in args.llm]
-    keys = [k for k in results[0] if k != "rows"]
+    keys = [k for k in results[0] if k not in ("rows", "metrics")]
     print("| metric | " + " | ".join(r["llm"] for r in results) + " |")
     print("|---|" + "---|" * len(results))
     for k in keys[1:]:
         print(f"| {k} | " + " | ".join(str(r[k]) for r in results) + " |")
+    print(f"\nmetrics: {results[0]['metrics']}; items: {len(items)} from {args.dev}")
     if args.out:
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -45,7 +45,7 @@ def _llm(home: Path, fake: FakeOpenAI, **overrides: Any) -> Assistant:
 def _evidence_keys(request: dict[str, Any]) -> dict[str, str]:
     """Key -> title, read from the evidence block the model was sent."""
     user = request["messages"][-1]["content"]
-    return dict(re.findall(r"^\[(\d+)\] (.+)$", user, flags=re.M))
+    return dict(re.findall(r'^Paper \[(\d+)\] "(.+?)":', user, flags=re.M))
 
 
 def _key_of(request: dict[str, Any], title: str) -> str:

@@ -100,7 +100,7 @@ class ChatAnswerer:
         inputs = {
             "evidence": evidence_text,
             "question": request.question.text,
-            "max_sentences": 4 if request.question.wants_many else 3,
+            "max_sentences": max(3, len(evidence.items)) if request.question.wants_many else 3,
         }
         pieces: list[str] = []
         last: Any = None

@@ -32,9 +32,8 @@ class EvidenceItem:
     sentences: tuple[str, ...]
 
     def render(self) -> str:
-        return f"[{self.key}] {_data(self.paper.title)}\n" + " ".join(
-            _data(s) for s in self.sentences
-        )
+        text = " ".join(_data(s) for s in self.sentences)
+        return f'Paper [{self.key}] "{_data(self.paper.title)}": {text}'
 
 
 @dataclass
