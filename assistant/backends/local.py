@@ -7,6 +7,7 @@ first use (a few seconds to load) and stops when the backend is closed or Python
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,7 @@ class LocalBackend:
                 "the local backend is not installed; run: pip install 'paper-qa-assistant[local]'"
             )
         self.settings = settings
+        self._lock = threading.Lock()  # front ends that answer in threads start one server
         self._server: LocalServer | None = None
         self._answerer: ChatAnswerer | None = None
 
@@ -61,6 +63,10 @@ class LocalBackend:
 
     @property
     def answerer(self) -> ChatAnswerer:
+        with self._lock:
+            return self._start()
+
+    def _start(self) -> ChatAnswerer:
         if self._answerer is None:
             from assistant.backends.openai_chat import chat_model
             from assistant.llm.local_server import LocalServer, LocalServerError
@@ -89,7 +95,9 @@ class LocalBackend:
         return self.answerer.condense(question, history)
 
     def close(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-        self._server = None
-        self._answerer = None
+        """Stop the embedded server (also done at interpreter exit)."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+            self._server = None
+            self._answerer = None
