@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vectorstore.text import terms
+from vectorstore.text import ANALYZER_VERSION, terms
 
 ChunkLoader = Callable[[], tuple[list[str], list[str], list[str]]]
 
@@ -102,7 +102,8 @@ class LexicalCache:
         with self._lock:
             if self._index is not None and self._generation == generation:
                 return self._index
-            target = self.folder / f"gen-{generation}"
+            # The analyser's version is part of the key: a new tokenisation must not read an old index.
+            target = self.folder / f"gen-{generation}-a{ANALYZER_VERSION}"
             index: LexicalIndex | None = None
             if (target / "ids.json").exists():
                 try:

@@ -12,6 +12,9 @@ import Stemmer
 
 _STEMMER = Stemmer.Stemmer("english")
 
+# Bump when ``terms`` changes what it produces: persisted BM25 indexes are keyed on it.
+ANALYZER_VERSION = 2
+
 STOPWORDS = frozenset(
     """a an the and or but if then else of in on at to for from by with without into onto over under
     about as is are was were be been being am do does did doing have has had having this that these
