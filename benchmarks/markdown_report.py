@@ -259,5 +259,12 @@ def render(r: dict[str, Any], command: str) -> str:
         "- Ingest: the embedder and tokenizer are loaded before the clock starts; the raw "
         "embedder then embeds exactly the chunk texts that were stored, in one call.",
         "",
+        "## LLM backends",
+        "",
+        "The local model (Qwen2.5-Coder 1.5B) and the extractive answerer are compared by "
+        "`benchmarks/llm_dev.py` (minutes per run: the model writes ~10 tokens/s here), not by "
+        "this script; its measured table and the decision it drives (`auto` stays extractive) "
+        "are in [llm.md](llm.md).",
+        "",
     ]
     return "\n".join(parts)
