@@ -23,6 +23,8 @@ MIN_SIMILARITY = 0.4
 MAX_ABSENT_SHARE = 0.3  # abstain when this share of the question names things no abstract contains
 MANY_RELATIVE = 0.78  # a multi-paper answer includes papers within this share of the best one
 MAX_MANY = 8
+MIN_MANY = 3  # ... and fills up to this many with papers within MANY_FILL_RELATIVE of the best
+MANY_FILL_RELATIVE = 0.65
 MIN_SENTENCE_GAIN = 0.12  # a further sentence must add this much (share of question weight + cues)
 SENTENCES_ONE_PAPER = 4
 SENTENCES_EACH_OF_MANY = 2
@@ -197,7 +199,13 @@ def select(q: Question, scored: list[ScoredPaper], absent: float = 0.0) -> list[
         return []
     if not q.wants_many:
         return [best]
-    return [s for s in scored if s.relevance >= MANY_RELATIVE * best.relevance][:MAX_MANY]
+    chosen = [s for s in scored if s.relevance >= MANY_RELATIVE * best.relevance][:MAX_MANY]
+    # "Which papers ..." deserves a list: fill up to a few with papers that are still close.
+    for s in scored[len(chosen) :]:
+        if len(chosen) >= MIN_MANY or s.relevance < MANY_FILL_RELATIVE * best.relevance:
+            break
+        chosen.append(s)
+    return chosen
 
 
 class ExtractiveBackend:
