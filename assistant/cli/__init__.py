@@ -18,6 +18,7 @@ from assistant.cli import slack as slack_cmd
 app = typer.Typer(
     name="assistant",
     help="Answers questions about research papers, offline, citing the exact titles it used.\n\n"
+    'Quick use: assistant "What is 3D Gaussian splatting?" (short for assistant ask).\n\n'
     "Every option also reads an env var ASSISTANT_<NAME> (e.g. ASSISTANT_HOME, ASSISTANT_LLM).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
