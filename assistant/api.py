@@ -14,7 +14,8 @@ from assistant.citations import verify_citations
 from assistant.question import Question, analyze
 from assistant.settings import Settings
 from vectorstore import tokens
-from vectorstore.readers import read_papers
+from vectorstore.filters import Filters
+from vectorstore.readers import ReadOptions
 from vectorstore.retrieval import HybridRetriever, RetrievedPaper
 from vectorstore.store import IngestReport, PaperRecord, PaperStore
 
@@ -41,6 +42,9 @@ class Assistant:
         self._backend: Backend | None = None
         self.on_progress: ProgressFn | None = None  # set by front ends to show ingest progress
         self.on_notice: NoticeFn | None = None
+        # Default metadata filters for every question (the chat's /since sets them); a call's
+        # own ``filters=`` / ``since=...`` override them field by field.
+        self.filters = Filters()
 
     # -- the index ----------------------------------------------------------------------------
     @cached_property
@@ -70,11 +74,26 @@ class Assistant:
 
             self.ingest([bundled_digest()])
 
-    def ingest(self, paths: Sequence[str | Path], fmt: str | None = None) -> IngestReport:
-        """Read every file first (a malformed one raises ReaderError and adds nothing), then index."""
-        papers = [p for path in paths for p in read_papers(path, fmt)]
-        return self.store.ingest(
-            papers, progress=self.on_progress, on_wait=self.on_notice, total=len(papers)
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        fmt: str | None = None,
+        *,
+        strict: bool = False,
+        fields: dict[str, str] | None = None,
+        on_problem: Callable[[Exception], None] | None = None,
+    ) -> IngestReport:
+        """Index files of papers; see ``vectorstore.ingest_files`` for the all-or-nothing rules."""
+        from vectorstore.ingest import ingest_files
+
+        options = ReadOptions(strict=strict, fields=fields or {}, on_problem=on_problem)
+        return ingest_files(
+            self.store,
+            paths,
+            fmt,
+            options,
+            progress=self.on_progress,
+            on_wait=self.on_notice,
         )
 
     def papers(self) -> list[PaperRecord]:
@@ -85,11 +104,24 @@ class Assistant:
         return self.store.remove(paper_ids)
 
     def retrieve(
-        self, question: str, history: Sequence[str] | None = None, k: int | None = None
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        k: int | None = None,
+        *,
+        filters: Filters | None = None,
+        **filter_fields: Any,
     ) -> list[RetrievedPaper]:
         self.ensure_index()
         q = analyze(question, history or ())
-        return self.retriever.retrieve(q.query, k or self._k_for(q))
+        return self.retriever.retrieve(
+            q.query, k or self._k_for(q), filters=self._filters(filters, filter_fields)
+        )
+
+    def _filters(self, filters: Filters | None, fields: dict[str, Any]) -> Filters:
+        """The default filters, overridden by ``filters`` and by ``since=``/``source=``/... keywords."""
+        chosen = self.filters.merged(filters)
+        return chosen.merged(Filters.of(**fields)) if fields else chosen
 
     def _k_for(self, q: Question) -> int:
         """Questions asking for several papers ("which papers ...") look twice as wide."""
@@ -102,26 +134,40 @@ class Assistant:
             self._backend = resolve(self.settings)
         return self._backend
 
-    def ask(self, question: str, history: Sequence[str] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        **filter_fields: Any,
+    ) -> Answer:
+        """Answer from the papers passing the filters (``since="2026-11-20"``, ``category="cs.CL"``, …)."""
         answer = None
-        for item in self.stream(question, history):
+        for item in self.stream(question, history, filters=filters, **filter_fields):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     def stream(
-        self, question: str, history: Sequence[str] | None = None
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        **filter_fields: Any,
     ) -> Generator[str | Answer, None, None]:
         """Yield answer text as it is produced, then the final, verified ``Answer``."""
         if not question or not question.strip():
             raise ValueError("the question is empty")
+        chosen = self._filters(filters, filter_fields)
         t0 = time.perf_counter()
         self.ensure_index()
         history = list(history or ())
         standalone, pre_usage, notices = self._standalone(question, history)
         q = analyze(standalone, history)
-        retrieved = self.retriever.retrieve(q.query, self._k_for(q))
+        retrieved = self.retriever.retrieve(q.query, self._k_for(q), filters=chosen)
         t1 = time.perf_counter()
         index = self.retriever.lexical_index()
         request = AnswerRequest(
@@ -177,17 +223,29 @@ class Assistant:
             return question, Usage(), [f"{exc}; the earlier question was used as context."]
         return standalone, usage, []
 
-    async def aask(self, question: str, history: Sequence[str] | None = None) -> Answer:
+    async def aask(
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        **filter_fields: Any,
+    ) -> Answer:
         """Async twin of ``ask``."""
         answer = None
-        async for item in self.astream(question, history):
+        async for item in self.astream(question, history, filters=filters, **filter_fields):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
     async def astream(
-        self, question: str, history: Sequence[str] | None = None
+        self,
+        question: str,
+        history: Sequence[str] | None = None,
+        *,
+        filters: Filters | None = None,
+        **filter_fields: Any,
     ) -> AsyncIterator[str | Answer]:
         """Async twin of ``stream``: the same steps in a worker thread, items relayed as they come.
 
@@ -202,7 +260,7 @@ class Assistant:
 
         def work() -> None:
             try:
-                for item in self.stream(question, history):
+                for item in self.stream(question, history, filters=filters, **filter_fields):
                     loop.call_soon_threadsafe(queue.put_nowait, ("item", item))
             except BaseException as exc:
                 loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vectorstore.text import ANALYZER_VERSION, terms
 
@@ -55,12 +56,14 @@ class LexicalIndex:
             df = int(indptr[tid + 1] - indptr[tid])
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def search(self, query: str, n: int) -> list[LexicalHit]:
+    def search(self, query: str, n: int, mask: Any = None) -> list[LexicalHit]:
+        """Best ``n`` chunks; ``mask`` (one bool per chunk) limits the search to a filtered set."""
         q = [t for t in terms(query) if t in self._vocab]
         if not q or not self.chunk_ids:
             return []
         n = min(n, len(self.chunk_ids))
-        docs, scores = self._model.retrieve([q], k=n, show_progress=False, n_threads=1)  # type: ignore[attr-defined]
+        extra = {} if mask is None else {"weight_mask": mask.astype("float32")}
+        docs, scores = self._model.retrieve([q], k=n, show_progress=False, n_threads=1, **extra)  # type: ignore[attr-defined]
         return [
             LexicalHit(self.chunk_ids[int(d)], self.paper_ids[int(d)], float(s))
             for d, s in zip(docs[0], scores[0])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vectorstore.filters import FilterIndex, Filters
 from vectorstore.lexical import LexicalCache, LexicalIndex
 from vectorstore.store import PaperRecord, PaperStore
 
@@ -47,22 +48,34 @@ class HybridRetriever:
         self.store = store
         self.lexical = LexicalCache(cache_dir)
         self.candidates = candidates
+        # the BM25 side of metadata filters, rebuilt when the store's generation changes
+        self._filter_index: tuple[int, FilterIndex] | None = None
+        self._chunk_rows: tuple[tuple[int, int], Any] | None = None
 
     def lexical_index(self) -> LexicalIndex:
         """The BM25 index of the store's current generation (also the source of term IDF)."""
         return self.lexical.get(self.store.generation(), self.store.all_chunks)
 
     def retrieve(
-        self, query: str, k: int = 5, where: dict[str, Any] | None = None
+        self,
+        query: str,
+        k: int = 5,
+        where: dict[str, Any] | None = None,
+        filters: Filters | None = None,
     ) -> list[RetrievedPaper]:
+        """The ``k`` best papers; ``filters`` restrict both the dense and the BM25 side alike."""
         if not query.strip() or k <= 0:
             return []
         self.store.refresh()
         n = max(self.candidates, k * 6)
+        if filters:
+            clause = filters.where()
+            where = clause if where is None else {"$and": [where, clause]}
         dense = _paper_order(self.store.dense_search(query, n, where=where))
         index = self.lexical_index()
-        lexical_hits = index.search(query, n)
-        if where is not None and dense:
+        mask = self._chunk_mask(index, filters) if filters else None
+        lexical_hits = index.search(query, n, mask=mask)
+        if where is not None and mask is None and dense:
             # the lexical index is unfiltered: keep only papers the filtered dense side may return
             allowed = set(self._filtered_ids(where))
             lexical_hits = [h for h in lexical_hits if h.paper_id in allowed]
@@ -94,6 +107,27 @@ class HybridRetriever:
                 )
             )
         return results
+
+    def filter_index(self) -> FilterIndex:
+        """Per-paper filter attributes of the current generation (read from the catalog once)."""
+        generation = self.store.generation()
+        if self._filter_index is None or self._filter_index[0] != generation:
+            self._filter_index = (
+                generation,
+                FilterIndex.from_catalog(self.store.catalog_metadata()),
+            )
+        return self._filter_index[1]
+
+    def _chunk_mask(self, index: LexicalIndex, filters: Filters) -> Any:
+        """One bool per BM25 chunk: does its paper pass the filters? (O(chunks) numpy, no Python loop.)"""
+        import numpy as np
+
+        fi = self.filter_index()
+        key = (id(index), id(fi))
+        if self._chunk_rows is None or self._chunk_rows[0] != key:
+            self._chunk_rows = (key, fi.rows_of(index.paper_ids))
+        papers = np.append(fi.paper_mask(filters), False)
+        return papers[self._chunk_rows[1]]
 
     def _chunk_body(self, chunk_id: str) -> str:
         res = self.store.chunks.get(ids=[chunk_id], include=["documents"])

@@ -16,6 +16,7 @@ from typing import Any
 
 from vectorstore.chunking import chunk_paper
 from vectorstore.embeddings import MiniLMEmbedding
+from vectorstore.filters import META_VERSION, chunk_metadata, source_keys
 from vectorstore.locking import write_lock
 from vectorstore.papers import Paper
 
@@ -47,6 +48,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    skipped: int = 0  # records the readers could not use (bad, or not papers); set by the caller
     titles_added: list[str] = field(default_factory=list)
 
     @property
@@ -252,6 +254,21 @@ class PaperStore:
                 break
         return ids, pids, texts
 
+    def catalog_metadata(self, page: int = 5000) -> Any:
+        """(paper id, catalog metadata) of every paper, read in pages (for the filter index)."""
+        offset = 0
+        while True:
+            res = self.catalog.get(include=["metadatas"], limit=page, offset=offset)
+            yield from zip(res["ids"], res["metadatas"] or [])
+            offset += len(res["ids"])
+            if len(res["ids"]) < page:
+                break
+
+    def ids_from_source(self, source: str) -> list[str]:
+        """Ids of the papers read from a file (given as written at ingest, or any path to it)."""
+        res = self.catalog.get(where={"source": {"$in": source_keys(source)}}, include=[])
+        return list(res["ids"])
+
     def dense_search(
         self, query: str, n: int, where: dict[str, Any] | None = None
     ) -> list[ChunkHit]:
@@ -307,8 +324,8 @@ class PaperStore:
             if batch:
                 self._ingest_batch(batch, report)
                 done += len(batch)
-                if progress:
-                    progress(done, total or done)
+            if progress and (batch or (total or 0) != done):
+                progress(done, done)  # also ends a bar whose total was only an estimate
             if report.changed:
                 self._bump_generation()
         return report
@@ -319,7 +336,13 @@ class PaperStore:
         known = {
             pid: (meta or {}) for pid, meta in zip(existing["ids"], existing["metadatas"] or [])
         }
-        todo = [p for p in batch if known.get(p.paper_id, {}).get("content_hash") != p.content_hash]
+        todo = [
+            p
+            for p in batch
+            if known.get(p.paper_id, {}).get("content_hash") != p.content_hash
+            # written before chunks carried filter metadata: rewrite once
+            or known[p.paper_id].get("meta_version") != META_VERSION
+        ]
         report.unchanged += len(batch) - len(todo)
         if not todo:
             return
@@ -328,35 +351,44 @@ class PaperStore:
         self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in todo]}})
         chunks = [c for p in todo for c in chunk_paper(p, self.chunk_tokens, self.chunk_overlap)]
         embeddings = self.embedder([c.text for c in chunks])
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        catalog_metas = {
+            p.paper_id: _clean(
+                {
+                    "title": p.title,
+                    "source": p.source,
+                    "added": known.get(p.paper_id, {}).get("added", now),
+                    "updated": now,
+                    "date": p.date,
+                    "url": p.url,
+                    "authors": "\x1f".join(p.authors),
+                    "categories": "\x1f".join(p.categories),
+                    "content_hash": p.content_hash,
+                    "meta_version": META_VERSION,
+                }
+            )
+            for p in todo
+        }
+        filterable = {pid: chunk_metadata(meta) for pid, meta in catalog_metas.items()}
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
             documents=[c.text for c in chunks],
             embeddings=embeddings,
             metadatas=[
-                {"paper_id": c.paper_id, "title": c.title, "chunk_index": c.index} for c in chunks
+                {
+                    "paper_id": c.paper_id,
+                    "title": c.title,
+                    "chunk_index": c.index,
+                    **filterable[c.paper_id],
+                }
+                for c in chunks
             ],
         )
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.catalog.upsert(
             ids=[p.paper_id for p in todo],
             documents=[p.abstract for p in todo],
             embeddings=[[0.0] for _ in todo],
-            metadatas=[
-                _clean(
-                    {
-                        "title": p.title,
-                        "source": p.source,
-                        "added": known.get(p.paper_id, {}).get("added", now),
-                        "updated": now,
-                        "date": p.date,
-                        "url": p.url,
-                        "authors": "\x1f".join(p.authors),
-                        "categories": "\x1f".join(p.categories),
-                        "content_hash": p.content_hash,
-                    }
-                )
-                for p in todo
-            ],
+            metadatas=[catalog_metas[p.paper_id] for p in todo],
         )
         report.updated += len(replaced)
         report.added += len(todo) - len(replaced)

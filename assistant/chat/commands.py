@@ -109,6 +109,33 @@ def _k(session: ChatSession, arg: str) -> None:
     session.out.print(Text(f"Papers retrieved per question: {int(value)}", style="dim"))
 
 
+def _since(session: ChatSession, arg: str) -> None:
+    """Only papers dated (or added) on/after a day, for the following questions."""
+    from dataclasses import replace
+
+    from vectorstore.filters import parse_day
+
+    value = arg.strip()
+    current = session.assistant.filters
+    if not value:
+        shown = current.since.isoformat() if current.since else "off"
+        session.out.print(
+            f"Since: {shown} (set with /since 2026-11-20|monday|7d, clear: /since off)"
+        )
+        return
+    if value.lower() in ("off", "none", "all", "clear"):
+        session.assistant.filters = replace(current, since=None)
+        session.out.print(Text("Since: off (all papers)", style="dim"))
+        return
+    try:
+        day = parse_day(value)
+    except ValueError as exc:
+        session.info.print(Text(f"/since: {exc}", "red"))
+        return
+    session.assistant.filters = replace(current, since=day)
+    session.out.print(Text(f"Only papers since {day.isoformat()}", style="dim"))
+
+
 def _exit(session: ChatSession, arg: str) -> bool:
     return False
 
@@ -127,6 +154,9 @@ COMMANDS: dict[str, Command] = {
         Command("new", "/new", "start a new conversation", _new),
         Command("llm", "/llm NAME", "switch backend: auto, extractive, openai, local", _llm),
         Command("k", "/k N", "retrieve N papers per question", _k),
+        Command(
+            "since", "/since DATE", "only papers since DATE (monday, 2026-11-20, 7d, off)", _since
+        ),
         Command("exit", "/exit", "leave (or Ctrl-D)", _exit),
     )
 }

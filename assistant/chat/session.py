@@ -81,6 +81,7 @@ class ChatSession:
             if reusable in old.__dict__:
                 new.__dict__[reusable] = old.__dict__[reusable]
         new.on_progress, new.on_notice = old.on_progress, old.on_notice
+        new.filters = old.filters
         if "llm" in overrides:
             new.backend  # noqa: B018 - resolve now to report a bad configuration
         self.assistant = new

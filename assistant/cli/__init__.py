@@ -30,6 +30,7 @@ app.command("chat")(chat_cmd.chat)
 app.command("logs")(logs_cmd.logs)
 app.command("ingest")(index_cmd.ingest)
 app.command("papers")(index_cmd.papers)
+app.command("papers-remove", hidden=True)(index_cmd.papers_remove)  # `papers remove` (see below)
 app.command("eval")(eval_cmd.eval_command)
 app.command("slack")(slack_cmd.slack)
 
@@ -92,6 +93,10 @@ def normalize_argv(argv: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     first = next((a for a in rest if not a.startswith("-")), None)
+    if first == "papers":
+        at = rest.index("papers")
+        if rest[at + 1 : at + 2] == ["remove"]:
+            rest[at : at + 2] = ["papers-remove"]
     if first is not None and first not in _commands() and rest and not rest[0].startswith("-"):
         rest.insert(0, "ask")
     return hoisted + rest

@@ -17,6 +17,14 @@ from assistant.cli.common import (
     out,
     user_errors,
 )
+from assistant.cli.filters import (
+    AddedSinceOption,
+    AuthorOption,
+    CategoryOption,
+    SinceOption,
+    SourceOption,
+    apply_filters,
+)
 
 
 def render_sources(answer: object) -> str:
@@ -49,6 +57,11 @@ def ask(
     ] = False,
     top_k: TopKOption = None,
     llm: LlmOption = None,
+    since: SinceOption = None,
+    added_since: AddedSinceOption = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    author: AuthorOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the answer as one JSON object.")
     ] = False,
@@ -71,6 +84,7 @@ def ask(
                 'the question is empty; try: assistant ask "What is 3D Gaussian splatting?"'
             )
         assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        apply_filters(assistant, since, added_since, source, category, author)
         require_backend(assistant)
         session = ChatSession(
             assistant,

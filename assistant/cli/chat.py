@@ -16,6 +16,14 @@ from assistant.cli.common import (
     out,
     user_errors,
 )
+from assistant.cli.filters import (
+    AddedSinceOption,
+    AuthorOption,
+    CategoryOption,
+    SinceOption,
+    SourceOption,
+    apply_filters,
+)
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -43,6 +51,11 @@ def chat(
     ] = None,
     top_k: TopKOption = None,
     llm: LlmOption = None,
+    since: SinceOption = None,
+    added_since: AddedSinceOption = None,
+    source: SourceOption = None,
+    category: CategoryOption = None,
+    author: AuthorOption = None,
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not save this conversation.")
     ] = False,
@@ -59,6 +72,7 @@ def chat(
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with user_errors():
         assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+        apply_filters(assistant, since, added_since, source, category, author)
         require_backend(assistant)
         session = ChatSession(
             assistant,

@@ -1,4 +1,4 @@
-"""``assistant ingest`` and ``assistant papers``: what is in the store."""
+"""``assistant ingest``, ``assistant papers`` and ``assistant papers remove``: what is in the store."""
 
 from __future__ import annotations
 
@@ -8,31 +8,79 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import err, make_assistant, out, user_errors
+from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+
+_SHOWN_PROBLEMS = 20  # bad records printed one per line; the rest are only counted
 
 
 def ingest(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Files of papers (the digest text format).", show_default=False),
+        typer.Argument(
+            help="Files of papers: digest .txt, .jsonl/.json, .csv/.tsv, .bib, arXiv snapshot .json.",
+            show_default=False,
+        ),
     ],
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
-            help="Reader to use instead of guessing from the file name (e.g. digest).",
+            help="Reader to use instead of guessing from the file: digest, jsonl, json, csv, bibtex, arxiv.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="A bad record is fatal: files are checked first and nothing is added.",
+        ),
+    ] = False,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="Map a paper field to your column/key, e.g. --field title=name (repeatable; "
+            "fields: title, abstract, url, authors, date, categories, id).",
         ),
     ] = None,
 ) -> None:
-    """Add papers from files. Re-running adds only what is new or changed; a bad file adds nothing."""
+    """Add papers from files. Re-running adds only what is new or changed (safe after a crash).
+
+    Bad records are reported with file and line, skipped and counted (--strict: fatal).
+    """
+    from vectorstore.readers import ReaderError, parse_field_map
+
     with user_errors():
+        try:
+            fields = parse_field_map(field or [])
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        shown = [0]
+
+        def on_problem(problem: Exception) -> None:
+            shown[0] += 1
+            if shown[0] <= _SHOWN_PROBLEMS:
+                err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+            elif shown[0] == _SHOWN_PROBLEMS + 1:
+                err.print("[dim]… further skipped records are only counted[/dim]")
+
         assistant = make_assistant(ctx, auto_ingest=False)
-        report = assistant.ingest(paths, fmt=fmt)
+        try:
+            report = assistant.ingest(
+                paths, fmt=fmt, strict=strict, fields=fields, on_problem=on_problem
+            )
+        except ReaderError as exc:
+            if strict:
+                raise ReaderError(
+                    exc.path, exc.line, f"{exc.reason} (--strict: nothing added)"
+                ) from None
+            raise
         names = ", ".join(str(p) for p in paths)
         out.print(
-            f"{names}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged"
+            f"{names}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.skipped} skipped"
             + (f", {report.duplicates} duplicates skipped" if report.duplicates else "")
             + f" · {assistant.store.count_papers()} papers in {assistant.store.location}",
             markup=False,
@@ -49,7 +97,7 @@ def papers(
         str | None, typer.Argument(help="Only titles containing this text.", show_default=False)
     ] = None,
 ) -> None:
-    """List the indexed papers."""
+    """List the indexed papers. Delete some with: assistant papers remove ID... | --source FILE"""
     with user_errors():
         assistant = make_assistant(ctx)
         records = assistant.papers()
@@ -66,6 +114,8 @@ def papers(
                             "date": r.date,
                             "added": r.added,
                             "url": r.url,
+                            "authors": list(r.authors),
+                            "categories": list(r.categories),
                         }
                         for r in records
                     ],
@@ -76,3 +126,40 @@ def papers(
         for r in records:
             out.print(f"[dim]{r.paper_id}[/dim]  {r.title}", highlight=False)
         err.print(f"[dim]{len(records)} papers · {assistant.store.location}[/dim]")
+
+
+def papers_remove(
+    ctx: typer.Context,
+    ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Paper ids (see assistant papers).", show_default=False),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Remove every paper read from this file (repeatable)."),
+    ] = None,
+) -> None:
+    """Delete papers (and their chunks) by id, or every paper of a source file."""
+    with user_errors():
+        if not ids and not source:
+            raise UserError("say what to remove: assistant papers remove ID... | --source FILE")
+        assistant = make_assistant(ctx, auto_ingest=False)
+        given = list(dict.fromkeys(ids or []))
+        present = {r.paper_id for r in assistant.store.papers(given)}
+        unknown = [i for i in given if i not in present]
+        if unknown:
+            err.print(f"[yellow]not in the store: {', '.join(unknown)}[/yellow]", highlight=False)
+        wanted = [i for i in given if i in present]
+        for path in source or []:
+            found = assistant.store.ids_from_source(path)
+            if not found:
+                err.print(f"[yellow]no papers from source {path}[/yellow]", highlight=False)
+            wanted.extend(found)
+        removed = assistant.remove(list(dict.fromkeys(wanted))) if wanted else 0
+        out.print(
+            f"{removed} removed · {assistant.store.count_papers()} papers in {assistant.store.location}",
+            markup=False,
+            highlight=False,
+        )
+        if unknown and not removed:
+            raise typer.Exit(1)

@@ -1,25 +1,66 @@
-"""Readers turn files into papers. Each format is one module, registered here by name and suffix."""
+"""Readers turn files into papers. Each format is one module, registered here by name and suffix.
+
+Every reader is called as ``reader(path, options)`` and yields papers one at a time, so a
+multi-GB file is never held in memory. The digest reader is the exception by design: it
+validates its whole (small) file first, so a malformed digest adds nothing.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from vectorstore.papers import Paper
+from vectorstore.readers.arxiv import read_arxiv
 from vectorstore.readers.base import ReaderError, read_text
+from vectorstore.readers.bibtex import estimate_bibtex, read_bibtex
+from vectorstore.readers.csv_reader import read_csv
 from vectorstore.readers.digest import read_digest
+from vectorstore.readers.jsonl import read_json, read_jsonl
+from vectorstore.readers.options import FIELDS, ReadOptions, parse_field_map
+from vectorstore.readers.stream import count_lines, open_binary
 
-ReaderFn = Callable[[Path], Iterator[Paper]]
-
-READERS: dict[str, ReaderFn] = {"digest": read_digest}
-SUFFIXES: dict[str, str] = {".txt": "digest", ".digest": "digest"}
+ReaderFn = Callable[[Path, ReadOptions], Iterator[Paper]]
+EstimateFn = Callable[[Path], "int | None"]
 
 
-def register(name: str, reader: ReaderFn, suffixes: tuple[str, ...] = ()) -> None:
-    """Add a reader; later issues' formats (JSONL, CSV, BibTeX, arXiv) plug in here."""
-    READERS[name] = reader
+@dataclass(frozen=True)
+class ReaderSpec:
+    name: str
+    read: ReaderFn
+    streaming: bool = True  # False: the whole file is validated before any paper is indexed
+    estimate: EstimateFn | None = None  # a quick upper bound on the paper count (progress/ETA)
+
+
+READERS: dict[str, ReaderSpec] = {}
+SUFFIXES: dict[str, str] = {}
+
+
+def register(
+    name: str,
+    reader: ReaderFn,
+    suffixes: tuple[str, ...] = (),
+    *,
+    streaming: bool = True,
+    estimate: EstimateFn | None = None,
+) -> None:
+    """Add a reader for a format name and the file suffixes that imply it."""
+    READERS[name] = ReaderSpec(name, reader, streaming, estimate)
     for suffix in suffixes:
         SUFFIXES[suffix.lower()] = name
+
+
+def _sniff_arxiv(path: Path) -> bool:
+    """A JSON Lines file whose first record has the arXiv snapshot's fields."""
+    try:
+        with open_binary(path) as fh:
+            first = fh.readline(1 << 20).decode("utf-8-sig", "replace")
+        record = json.loads(first)
+    except (ReaderError, ValueError):
+        return False
+    return isinstance(record, dict) and {"id", "abstract", "update_date"} <= set(record)
 
 
 def detect_format(path: Path) -> str:
@@ -31,16 +72,63 @@ def detect_format(path: Path) -> str:
             None,
             f"unknown file type {path.suffix or '(none)'!r}; known: {known} (or pass --format)",
         )
+    if name in ("jsonl", "json") and _sniff_arxiv(path):
+        return "arxiv"
     return name
 
 
-def read_papers(path: str | Path, fmt: str | None = None) -> list[Paper]:
-    """Read every paper of one file, or raise ReaderError naming the file and line."""
+def reader_for(path: str | Path, fmt: str | None = None) -> ReaderSpec:
     p = Path(path)
-    name = fmt or detect_format(p)
+    name = (fmt or detect_format(p)).lower()
     if name not in READERS:
         raise ReaderError(p, None, f"unknown format {name!r}; known: {', '.join(sorted(READERS))}")
-    return list(READERS[name](p))
+    return READERS[name]
 
 
-__all__ = ["READERS", "ReaderError", "detect_format", "read_papers", "read_text", "register"]
+def iter_papers(
+    path: str | Path, fmt: str | None = None, options: ReadOptions | None = None
+) -> Iterator[Paper]:
+    """Papers of one file, one at a time; bad records are handled as ``options`` says."""
+    p = Path(path)
+    return reader_for(p, fmt).read(p, options or ReadOptions())
+
+
+def read_papers(
+    path: str | Path, fmt: str | None = None, options: ReadOptions | None = None
+) -> list[Paper]:
+    """Every paper of one (small) file, or raise ReaderError naming the file and line."""
+    return list(iter_papers(path, fmt, options or ReadOptions(strict=True)))
+
+
+def _count_json(path: Path) -> int:
+    """A parse-only pass: JSON arrays have no cheap record count, and exports are modest in size."""
+    return sum(1 for _ in read_json(path, ReadOptions()))
+
+
+def estimate_count(path: str | Path, fmt: str | None = None) -> int | None:
+    spec = reader_for(path, fmt)
+    return spec.estimate(Path(path)) if spec.estimate else None
+
+
+register("digest", lambda path, options: read_digest(path), (".txt", ".digest"), streaming=False)
+register("jsonl", read_jsonl, (".jsonl", ".ndjson"), estimate=count_lines)
+register("json", read_json, (".json",), estimate=_count_json)
+register("csv", read_csv, (".csv", ".tsv"), estimate=count_lines)
+register("bibtex", read_bibtex, (".bib", ".bibtex"), estimate=estimate_bibtex)
+register("arxiv", read_arxiv, (), estimate=count_lines)
+
+__all__ = [
+    "FIELDS",
+    "READERS",
+    "ReadOptions",
+    "ReaderError",
+    "ReaderSpec",
+    "detect_format",
+    "estimate_count",
+    "iter_papers",
+    "parse_field_map",
+    "read_papers",
+    "read_text",
+    "reader_for",
+    "register",
+]

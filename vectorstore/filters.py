@@ -1,0 +1,297 @@
+"""Metadata filters (date, source, category, author) applied identically to dense and BM25 retrieval.
+
+The dense side is a Chroma ``where`` on chunk metadata written at ingest; the BM25 side is a
+boolean mask over the lexical index's chunks, computed with numpy from the catalog, so both
+sides always consider exactly the same papers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+META_VERSION = 2  # chunk metadata layout; papers ingested under an older one are re-written
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def parse_day(text: str | date, today: date | None = None) -> date:
+    """A day from ``2026-11-20``, ``2026-11``, ``today``, ``yesterday``, ``monday``, ``7d``/``2w``.
+
+    A weekday means its most recent occurrence (today counts). Raises ValueError with a hint.
+    """
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    today = today or date.today()
+    value = text.strip().lower()
+    if value in ("today", "now"):
+        return today
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    if value in _WEEKDAYS or value in [w[:3] for w in _WEEKDAYS]:
+        target = [w[:3] for w in _WEEKDAYS].index(value[:3])
+        return today - timedelta(days=(today.weekday() - target) % 7)
+    m = re.fullmatch(r"(\d+)\s*(d|day|days|w|week|weeks)( ago)?", value)
+    if m:
+        n = int(m.group(1)) * (7 if m.group(2).startswith("w") else 1)
+        return today - timedelta(days=n)
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        except ValueError:
+            pass
+    raise ValueError(
+        f"cannot read {text!r} as a date; use YYYY-MM-DD, today, yesterday, a weekday or 7d"
+    )
+
+
+def day_number(value: str | date | None) -> int | None:
+    """``2026-11-20`` -> 20261120 (``2026-11`` -> 20261101, ``2026`` -> 20260101)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.year * 10000 + value.month * 100 + value.day
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", str(value))
+    if not m:
+        return None
+    return int(m.group(1)) * 10000 + int(m.group(2) or 1) * 100 + int(m.group(3) or 1)
+
+
+def name_key(text: str) -> str:
+    """Case, accents and punctuation folded: ``"Jürgen  Schmidhuber"`` -> ``"jurgen schmidhuber"``."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def author_keys(authors: Iterable[str]) -> list[str]:
+    """Each author's full name and surname, folded, so ``--author hinton`` finds Geoffrey Hinton."""
+    keys: dict[str, None] = {}
+    for author in authors:
+        full = name_key(author)
+        if full:
+            keys[full] = None
+            keys[full.split()[-1]] = None
+    return list(keys)
+
+
+def category_keys(categories: Iterable[str]) -> list[str]:
+    """Each category folded, plus its archive (``cs.LG`` -> ``cs.lg``, ``cs``)."""
+    keys: dict[str, None] = {}
+    for category in categories:
+        c = category.strip().casefold()
+        if c:
+            keys[c] = None
+            if "." in c:
+                keys[c.split(".", 1)[0]] = None
+    return list(keys)
+
+
+def source_keys(source: str) -> list[str]:
+    """The spellings a user may give for a source file: as given, and absolute."""
+    keys = [source]
+    if "://" not in source:
+        resolved = str(Path(source).expanduser().resolve())
+        if resolved != source:
+            keys.append(resolved)
+    return keys
+
+
+def epoch_seconds(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp())
+
+
+def chunk_metadata(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The filterable fields every chunk of a paper carries, from its catalog metadata."""
+    added = epoch_seconds(meta.get("added")) or 0
+    added_day = int(datetime.fromtimestamp(added, timezone.utc).strftime("%Y%m%d"))
+    paper_day = day_number(meta.get("date"))
+    out: dict[str, Any] = {"added": added, "day": paper_day or added_day}
+    if paper_day:
+        out["date"] = paper_day
+    if meta.get("source"):
+        out["source"] = str(meta["source"])
+    cats = category_keys(_split(meta.get("categories")))
+    if cats:
+        out["categories"] = cats
+    auths = author_keys(_split(meta.get("authors")))
+    if auths:
+        out["authors"] = auths
+    return out
+
+
+def _split(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [v for v in str(value).split("\x1f") if v]
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which papers retrieval may return. Empty fields do not filter; several values mean any of them.
+
+    ``since``: papers dated on/after that day (their own date, or the day they were added when
+    they have none, e.g. digest papers). ``added_since``: added to the store on/after that day.
+    """
+
+    since: date | None = None
+    added_since: date | None = None
+    sources: tuple[str, ...] = field(default=())
+    categories: tuple[str, ...] = field(default=())
+    authors: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def of(
+        cls,
+        since: str | date | None = None,
+        added_since: str | date | None = None,
+        source: str | Iterable[str] | None = None,
+        category: str | Iterable[str] | None = None,
+        author: str | Iterable[str] | None = None,
+    ) -> Filters:
+        """Filters from user text (dates like ``monday`` or ``2026-11-20``); ValueError if unreadable."""
+        return cls(
+            since=parse_day(since) if since else None,
+            added_since=parse_day(added_since) if added_since else None,
+            sources=_tuple(source),
+            categories=_tuple(category),
+            authors=_tuple(author),
+        )
+
+    def merged(self, other: Filters | None) -> Filters:
+        """``other``'s set fields over this one's."""
+        if other is None:
+            return self
+        return replace(
+            self,
+            **{f.name: getattr(other, f.name) for f in fields(other) if getattr(other, f.name)},
+        )
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+    def describe(self) -> str:
+        parts = []
+        if self.since:
+            parts.append(f"since {self.since.isoformat()}")
+        if self.added_since:
+            parts.append(f"added since {self.added_since.isoformat()}")
+        for label, values in (
+            ("source", self.sources),
+            ("category", self.categories),
+            ("author", self.authors),
+        ):
+            if values:
+                parts.append(f"{label} {' or '.join(values)}")
+        return ", ".join(parts) or "none"
+
+    # -- the dense side: a Chroma where clause on chunk metadata -------------------------------
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.since:
+            clauses.append({"day": {"$gte": day_number(self.since)}})
+        if self.added_since:
+            clauses.append({"added": {"$gte": _day_start(self.added_since)}})
+        if self.sources:
+            keys = [k for s in self.sources for k in source_keys(s)]
+            clauses.append({"source": {"$in": keys}})
+        for name, values in (
+            ("categories", [v.strip().casefold() for v in self.categories]),
+            ("authors", [name_key(v) for v in self.authors]),
+        ):
+            if values:
+                options = [{name: {"$contains": v}} for v in values]
+                clauses.append(options[0] if len(options) == 1 else {"$or": options})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _day_start(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+
+
+class FilterIndex:
+    """Per-paper filter attributes as numpy arrays: a filter becomes a mask in O(papers) numpy work."""
+
+    def __init__(self, paper_ids: list[str], metas: list[dict[str, Any]]) -> None:
+        self.row = {pid: i for i, pid in enumerate(paper_ids)}
+        self.size = len(paper_ids)
+        self.day = np.array([m["day"] for m in metas], dtype=np.int64)
+        self.added = np.array([m["added"] for m in metas], dtype=np.int64)
+        self._postings: dict[str, dict[str, list[int]]] = {
+            "source": {},
+            "categories": {},
+            "authors": {},
+        }
+        for i, m in enumerate(metas):
+            for key in source_keys(m["source"]) if m.get("source") else []:
+                self._postings["source"].setdefault(key, []).append(i)
+            for name in ("categories", "authors"):
+                for key in m.get(name, ()):
+                    self._postings[name].setdefault(key, []).append(i)
+
+    @classmethod
+    def from_catalog(cls, rows: Iterable[tuple[str, Mapping[str, Any]]]) -> FilterIndex:
+        ids, metas = [], []
+        for pid, meta in rows:
+            ids.append(pid)
+            metas.append(chunk_metadata(meta))
+        return cls(ids, metas)
+
+    def _any_of(self, name: str, keys: Iterable[str]) -> np.ndarray:
+        mask = np.zeros(self.size, dtype=bool)
+        for key in keys:
+            rows = self._postings[name].get(key)
+            if rows:
+                mask[rows] = True
+        return mask
+
+    def paper_mask(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        if filters.since:
+            mask &= self.day >= (day_number(filters.since) or 0)
+        if filters.added_since:
+            mask &= self.added >= _day_start(filters.added_since)
+        if filters.sources:
+            mask &= self._any_of("source", [k for s in filters.sources for k in source_keys(s)])
+        if filters.categories:
+            mask &= self._any_of("categories", [c.strip().casefold() for c in filters.categories])
+        if filters.authors:
+            mask &= self._any_of("authors", [name_key(a) for a in filters.authors])
+        return mask
+
+    def rows_of(self, paper_ids: list[str]) -> np.ndarray:
+        """Row of each paper id (``size`` for unknown ones: append a False to the mask for them)."""
+        return np.fromiter(
+            (self.row.get(pid, self.size) for pid in paper_ids),
+            dtype=np.int64,
+            count=len(paper_ids),
+        )
