@@ -55,3 +55,13 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(("ASSISTANT_", "OPENAI_", "SLACK_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "default-home"))
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a real ``chroma run`` server on 127.0.0.1, shared by the session's tests."""
+    from tests.chroma_server import chroma_server
+
+    folder = tmp_path_factory.mktemp("chroma-server")
+    with chroma_server(folder / "data", folder / "server.log") as url:
+        yield url

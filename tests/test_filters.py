@@ -1,0 +1,166 @@
+"""Metadata filters: --since / --added-since / --source / --category / --author, on both retrieval sides."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from vectorstore.filters import Filters, parse_day
+
+TODAY = date.today()
+LONG_AGO = "2001-03-04"
+GLACIER = "Glacier Melt Forecasting with Graph Networks"
+ZEBRA = "Striped Attention for Zebrafish Tracking"
+PAPERS = [
+    {
+        "title": GLACIER,
+        "abstract": "Graph neural networks forecast glacier melt from sparse weather stations. "
+        "The model beats physical baselines by twelve percent in the Alps.",
+        "authors": ["Inês Duarte"],
+        "date": LONG_AGO,
+        "categories": ["physics.ao-ph"],
+    },
+    {
+        "title": ZEBRA,
+        "abstract": "We track zebrafish larvae and glacier fish in video with striped attention "
+        "transformers. Identity switches drop by forty percent on three aquarium datasets.",
+        "authors": ["Mia Okafor", "Lars Berg"],
+        "date": (TODAY + timedelta(days=1)).isoformat(),
+        "categories": ["cs.CV"],
+    },
+]
+
+
+@pytest.fixture
+def home(fresh_home: Path, tmp_path: Path) -> Path:
+    """The bundled digest (undated: added today) plus two dated papers from a JSONL file."""
+    f = tmp_path / "mine.jsonl"
+    f.write_text("\n".join(json.dumps(p) for p in PAPERS) + "\n")
+    Assistant(home=fresh_home, llm="extractive").ingest([f])
+    return fresh_home
+
+
+def test_parse_day_reads_user_dates() -> None:
+    wednesday = date(2026, 11, 25)
+    assert parse_day("2026-11-20", wednesday) == date(2026, 11, 20)
+    assert parse_day("2026-11", wednesday) == date(2026, 11, 1)
+    assert parse_day("monday", wednesday) == date(2026, 11, 23)
+    assert parse_day("Wed", wednesday) == wednesday  # today counts as the latest Wednesday
+    assert parse_day("yesterday", wednesday) == date(2026, 11, 24)
+    assert parse_day("2w", wednesday) == date(2026, 11, 11)
+    for bad in ("month", "2026-13-01", "soon"):
+        with pytest.raises(ValueError, match="cannot read"):
+            parse_day(bad, wednesday)
+
+
+def test_since_excludes_old_papers_from_dense_and_bm25(home: Path) -> None:
+    a = Assistant(home=home, llm="extractive")
+    question = "glacier melt forecasting with graph networks"
+    unfiltered = a.retrieve(question)
+    assert unfiltered[0].title == GLACIER
+    assert unfiltered[0].lexical_rank == 1 and unfiltered[0].dense_rank == 1
+
+    recent = a.retrieve(question, since=TODAY - timedelta(days=1))
+    titles = [r.title for r in recent]
+    assert GLACIER not in titles
+    assert ZEBRA in titles  # "glacier" still matches it lexically; it is dated tomorrow
+    assert all(r.lexical_rank is None or r.lexical_rank >= 1 for r in recent)
+    # every result really is dated (or, undated, added) on or after the day
+    for r in recent:
+        day = r.paper.date or (r.paper.added or "")[:10]
+        assert day >= (TODAY - timedelta(days=1)).isoformat()
+
+
+def test_bm25_mask_selects_exactly_what_chroma_where_selects(home: Path) -> None:
+    a = Assistant(home=home, llm="extractive")
+    index = a.retriever.filter_index()
+    all_ids = list(index.row)
+    for filters in (
+        Filters.of(since=LONG_AGO),
+        Filters.of(since=TODAY),
+        Filters.of(added_since=TODAY + timedelta(days=1)),
+        Filters.of(category="cs"),
+        Filters.of(category=["physics.ao-ph", "cs.CV"]),
+        Filters.of(author="ines duarte"),
+        Filters.of(author="Berg", since="2000"),
+        Filters.of(source=str(home.parent / "mine.jsonl")),
+    ):
+        where = filters.where()
+        dense_side = {
+            m["paper_id"]
+            for m in a.store.chunks.get(where=where, include=["metadatas"])["metadatas"]
+        }
+        mask = index.paper_mask(filters)
+        lexical_side = {pid for pid, keep in zip(all_ids, mask) if keep}
+        assert dense_side == lexical_side, filters.describe()
+
+
+def test_source_category_author_and_added_since(home: Path, tmp_path: Path) -> None:
+    a = Assistant(home=home, llm="extractive")
+    source = str(tmp_path / "mine.jsonl")
+    mine = {r.title for r in a.retrieve("neural networks transformers", k=10, source=source)}
+    assert mine == {GLACIER, ZEBRA}
+    assert [r.title for r in a.retrieve("tracking video", category="cs.CV")] == [ZEBRA]
+    assert [r.title for r in a.retrieve("forecasting", author="Duarte")] == [
+        GLACIER
+    ]  # accents folded
+    assert a.retrieve("forecasting", added_since=TODAY + timedelta(days=1)) == []
+    answer = a.ask("What forecasts glacier melt?", added_since=TODAY + timedelta(days=1))
+    assert answer.abstained and not answer.citations
+    # the defaults a front end sets apply to every question, a call's own filters override them
+    a.filters = Filters.of(category="cs.CV")
+    assert [r.title for r in a.retrieve("glacier melt")] == [ZEBRA]
+    assert a.retrieve("glacier melt", category="physics")[0].title == GLACIER
+
+
+def cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ASSISTANT_HOME": str(home),
+        "NO_COLOR": "1",
+        "ASSISTANT_LLM": "extractive",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        input=stdin,
+    )
+
+
+def test_cli_ask_flags_and_chat_since(home: Path) -> None:
+    old_day = (TODAY - timedelta(days=3)).isoformat()
+    done = cli(home, "ask", "glacier melt forecasting", "--since", old_day, "--json", "--no-log")
+    assert done.returncode == 0, done.stderr
+    retrieved = [r["title"] for r in json.loads(done.stdout)["retrieved"]]
+    assert retrieved and GLACIER not in retrieved
+
+    bad = cli(home, "ask", "glacier", "--since", "someday")
+    assert bad.returncode == 2 and "cannot read 'someday' as a date" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+    chat = cli(
+        home,
+        "chat",
+        "--no-log",
+        "--category",
+        "physics",
+        stdin=f"/since {old_day}\nWhat forecasts glacier melt?\n/since off\nWhat forecasts glacier melt?\n",
+    )
+    assert chat.returncode == 0, chat.stderr
+    first, second = (
+        chat.stdout.split("What forecasts glacier melt?")[-2:]
+        if False
+        else chat.stdout.split("Since: off")
+    )
+    assert GLACIER not in first  # since + category leave nothing: no citation of the old paper
+    assert GLACIER in second
