@@ -1,0 +1,304 @@
+"""Scale benchmark: ingest throughput vs the raw embedder, store size, peak RSS, query latency at 1k-100k.
+
+    python benchmarks/scale.py                       # real ingest at 1k, latency at 1k/10k/100k
+    python benchmarks/scale.py --real 1000 --sizes 1000,10000 --out /tmp/scale.json
+
+The corpus is generated offline from the bundled digest: every paper gets a unique title (a
+digest title plus a serial number and a random pair of digest title words) and an abstract of
+4-6 sentences drawn at random from the pool of the digest's abstract sentences; dates, categories
+and authors are drawn from small fixed lists. Seeded, so every run builds the same corpus.
+
+Real ingest (``--real``) embeds every chunk with the int8 MiniLM, in embedded mode and against
+a ``chroma run`` server, and compares papers/s with the raw embedder on the same chunk texts.
+Latency points (``--sizes``) are built through the same ``PaperStore.ingest`` path but with a
+*proxy embedder*: each unique sentence is embedded once with the real model and a chunk's vector
+is the normalised mean of its sentences' vectors. Queries are embedded by the real model, so the
+measured latency is the real query path (embed + HNSW + BM25 + catalog) on a store of that size.
+Each phase runs in its own process, so peak RSS is per phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CATEGORIES = ["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "q-bio.NC", "eess.AS"]
+AUTHORS = [
+    f"{f} {s}"
+    for f in ("Ana", "Ben", "Chen", "Dana", "Emil", "Fatima", "Goro", "Hana")
+    for s in ("Ito", "Jones", "Kumar", "Lopez", "Moreau", "Nowak", "Okafor", "Park")
+]
+
+
+def corpus(n: int, seed: int = 7) -> list[Any]:
+    """``n`` papers recombined from the bundled digest (see the module docstring)."""
+    from assistant.resources import bundled_digest
+    from vectorstore.papers import Paper
+    from vectorstore.readers import read_papers
+    from vectorstore.text import split_sentences
+
+    digest = read_papers(bundled_digest())
+    sentences = sorted({s for p in digest for s in split_sentences(p.abstract) if len(s) > 20})
+    words = sorted({w for p in digest for w in p.title.split() if w.isalpha() and len(w) > 3})
+    rng = random.Random(seed)
+    papers = []
+    for i in range(n):
+        base = digest[i % len(digest)].title
+        title = f"{base} ({rng.choice(words)} {rng.choice(words)} #{i})"
+        abstract = " ".join(rng.sample(sentences, rng.randint(4, 6)))
+        papers.append(
+            Paper(
+                title=title,
+                abstract=abstract,
+                date=f"{rng.choice((2025, 2026))}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                authors=tuple(rng.sample(AUTHORS, rng.randint(1, 4))),
+                categories=tuple(rng.sample(CATEGORIES, rng.randint(1, 2))),
+                source=f"generated-{n}.jsonl",
+            )
+        )
+    return papers
+
+
+def make_store(folder: Path, url: str | None = None, collection: str = "papers") -> Any:
+    from assistant.settings import Settings
+    from vectorstore.store import PaperStore
+
+    s = Settings(home=folder)
+    return PaperStore(
+        s.store_path,
+        model_dir=s.models_dir / "all-MiniLM-L6-v2",
+        lock_path=s.lock_path,
+        chroma_url=url,
+        collection=collection,
+    )
+
+
+def du_mib(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- phases (each in its own process) -----------------------------------------------------------
+def phase_raw(n: int) -> dict[str, Any]:
+    """The raw embedder alone on exactly the chunk texts an ingest of ``n`` papers embeds."""
+    from vectorstore.chunking import chunk_paper
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = make_store(Path(tmp))
+        texts = [c.text for p in corpus(n) for c in chunk_paper(p)]
+        store.embedder(texts[:8])  # load the model outside the timing
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 160):  # about one store batch (64 papers) of chunks
+            store.embedder(texts[i : i + 160])
+        seconds = time.perf_counter() - t0
+    return {
+        "papers": n,
+        "chunks": len(texts),
+        "seconds": seconds,
+        "papers_per_s": n / seconds,
+        "chunks_per_s": len(texts) / seconds,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+def phase_ingest(n: int, url: str | None) -> dict[str, Any]:
+    """A real ingest of ``n`` generated papers (embedded store, or the server at ``url``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = make_store(Path(tmp), url, collection=f"scale{n}")
+        papers = corpus(n)
+        store.embedder(["warm up"])
+        t0 = time.perf_counter()
+        report = store.ingest(papers)
+        seconds = time.perf_counter() - t0
+        size = du_mib(Path(tmp) / "chroma") if url is None else None
+        chunks = store.count_chunks()
+        # the raw embedder on the same texts, right after, in the same process: on a shared
+        # machine this pairing matters more than anything else for a fair ratio
+        from vectorstore.chunking import chunk_paper
+
+        texts = [c.text for p in papers for c in chunk_paper(p)]
+        t0 = time.perf_counter()
+        for i in range(0, len(texts), 160):
+            store.embedder(texts[i : i + 160])
+        raw = time.perf_counter() - t0
+    return {
+        "mode": "server" if url else "embedded",
+        "papers": n,
+        "added": report.added,
+        "chunks": chunks,
+        "seconds": seconds,
+        "papers_per_s": n / seconds,
+        "raw_papers_per_s": n / raw,
+        "vs_raw": raw / seconds,
+        "store_mib": size,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+class ProxyEmbedder:
+    """Chunk texts -> normalised mean of their (pre-embedded) sentences; anything else -> real model."""
+
+    def __init__(self, real: Any, sentence_vectors: dict[str, Any]) -> None:
+        self.real, self.vectors = real, sentence_vectors
+
+    def __call__(self, texts: list[str]) -> list[Any]:
+        import numpy as np
+
+        from vectorstore.text import split_sentences
+
+        out = []
+        for text in texts:
+            body = text.split("\n", 1)[-1]
+            vecs = [self.vectors[s] for s in split_sentences(body) if s in self.vectors]
+            if not vecs:
+                out.append(np.asarray(self.real([text])[0], dtype=np.float32))
+                continue
+            v = np.mean(vecs, axis=0)
+            out.append((v / np.linalg.norm(v)).astype(np.float32))
+        return out
+
+
+def phase_latency(n: int, queries: int) -> dict[str, Any]:
+    """Build an ``n``-paper store with the proxy embedder, then time real hybrid queries."""
+    import numpy as np
+
+    import vectorstore.store as store_module
+    from assistant.resources import bundled_digest
+    from vectorstore.filters import Filters
+    from vectorstore.readers import read_papers
+    from vectorstore.retrieval import HybridRetriever
+    from vectorstore.text import split_sentences
+
+    store_module._BATCH_PAPERS = 1000  # fewer, larger Chroma writes; the path is the same
+    with tempfile.TemporaryDirectory() as tmp:
+        store = make_store(Path(tmp))
+        papers = corpus(n)
+        sentences = sorted({s for p in papers for s in split_sentences(p.abstract)})
+        t0 = time.perf_counter()
+        vectors = dict(zip(sentences, store.embedder(sentences)))
+        embed_sentences = time.perf_counter() - t0
+        store._connect()
+        real = store.embedder
+        store.embedder = ProxyEmbedder(real, vectors)
+        t0 = time.perf_counter()
+        store.ingest(papers)
+        build = time.perf_counter() - t0
+        store.embedder = real
+        retriever = HybridRetriever(store, Path(tmp) / "bm25")
+        t0 = time.perf_counter()
+        retriever.lexical_index()
+        bm25_build = time.perf_counter() - t0
+        questions = [f"What does {p.title} propose?" for p in read_papers(bundled_digest())]
+        questions = (questions * (queries // len(questions) + 1))[:queries]
+        retriever.retrieve(questions[0], 6)  # warm up
+        timings = []
+        for q in questions:
+            t0 = time.perf_counter()
+            retriever.retrieve(q, 6)
+            timings.append((time.perf_counter() - t0) * 1000)
+        embed_ms = []
+        for q in questions[:50]:
+            t0 = time.perf_counter()
+            real([q])
+            embed_ms.append((time.perf_counter() - t0) * 1000)
+        since = Filters.of(since="2026-06-01", category="cs.CL")
+        retriever.retrieve(questions[0], 6, filters=since)  # builds the filter index once
+        filtered = []
+        for q in questions[:100]:
+            t0 = time.perf_counter()
+            retriever.retrieve(q, 6, filters=since)
+            filtered.append((time.perf_counter() - t0) * 1000)
+        size = du_mib(Path(tmp) / "chroma")
+        bm25_size = du_mib(Path(tmp) / "bm25")
+        chunks = store.count_chunks()
+    return {
+        "papers": n,
+        "chunks": chunks,
+        "unique_sentences": len(sentences),
+        "embed_sentences_s": embed_sentences,
+        "build_s": build,
+        "bm25_build_s": bm25_build,
+        "p50_ms": float(np.percentile(timings, 50)),
+        "p95_ms": float(np.percentile(timings, 95)),
+        "query_embed_p50_ms": float(np.percentile(embed_ms, 50)),
+        "filtered_p50_ms": float(np.percentile(filtered, 50)),
+        "filtered_p95_ms": float(np.percentile(filtered, 95)),
+        "store_mib": size,
+        "bm25_mib": bm25_size,
+        "peak_rss_mib": peak_rss_mib(),
+    }
+
+
+# -- orchestration ------------------------------------------------------------------------------
+def child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"phase {args} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(json.dumps(result), file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--real", type=int, default=1000, help="papers for the real-ingest phases (0: skip)"
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000", help="store sizes for latency")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "scale.json")
+    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        kind, *rest = args.phase
+        if kind == "raw":
+            result = phase_raw(int(rest[0]))
+        elif kind == "ingest":
+            result = phase_ingest(int(rest[0]), rest[1] if len(rest) > 1 else None)
+        else:
+            result = phase_latency(int(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+
+    from benchmarks.measure import machine
+
+    results: dict[str, Any] = {"machine": machine(), "ingest": [], "latency": []}
+    if args.real:
+        results["ingest"].append(child(["ingest", str(args.real)]))
+        server = tempfile.mkdtemp(prefix="scale-chroma-")
+        sys.path.insert(0, str(REPO))
+        from tests.chroma_server import chroma_server
+
+        with chroma_server(Path(server) / "data", Path(server) / "server.log") as url:
+            results["ingest"].append(child(["ingest", str(args.real), url]))
+            results["server_store_mib"] = du_mib(Path(server) / "data")
+        shutil.rmtree(server, ignore_errors=True)
+    for n in [int(s) for s in args.sizes.split(",") if s]:
+        results["latency"].append(child(["latency", str(n), str(args.queries)]))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    main()
