@@ -30,7 +30,10 @@ class _Variant:
     def rank(self, query: str, k: int) -> list[RetrievedPaper]:
         raise NotImplementedError
 
-    def retrieve(self, query: str, k: int = 5, where: Any = None) -> list[RetrievedPaper]:
+    def retrieve(
+        self, query: str, k: int = 5, where: Any = None, filters: Any = None
+    ) -> list[RetrievedPaper]:
+        # The benchmark asks unfiltered questions; the baselines ignore metadata filters.
         return self._enrich(query, self.rank(query, k))
 
     def _records(self, ids: list[str]) -> dict[str, PaperRecord]:

@@ -63,7 +63,7 @@ def test_lexical_index_is_cached_on_disk_per_generation(built_home: Path) -> Non
     a = Assistant(home=built_home, llm="extractive")
     a.retrieve("anything", k=1)
     gen = a.store.generation()
-    folders = list((built_home / "cache" / "bm25").rglob(f"gen-{gen}-*"))
+    folders = list((built_home / "cache" / "bm25").rglob(f"gen-{a.store.chunks.id}-{gen}-*"))
     assert folders and (folders[0] / "ids.json").exists()
 
 

@@ -32,6 +32,7 @@ class LexicalIndex:
         self.paper_ids = paper_ids
         self._model = model
         self._vocab: dict[str, int] = getattr(model, "vocab_dict", {}) or {}
+        self.key = ""  # the store state it was built from, set by LexicalCache
 
     @classmethod
     def build(cls, chunk_ids: list[str], paper_ids: list[str], texts: list[str]) -> LexicalIndex:
@@ -98,10 +99,11 @@ class LexicalCache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._lock = threading.Lock()
-        self._generation: int | None = None
+        self._generation: str | None = None
         self._index: LexicalIndex | None = None
 
-    def get(self, generation: int, load_chunks: ChunkLoader) -> LexicalIndex:
+    def get(self, generation: str, load_chunks: ChunkLoader) -> LexicalIndex:
+        """``generation`` names one state of one store (its collection id and change counter)."""
         with self._lock:
             if self._index is not None and self._generation == generation:
                 return self._index
@@ -122,5 +124,6 @@ class LexicalCache:
                             shutil.rmtree(old, ignore_errors=True)
                 except OSError:
                     pass  # a read-only data dir still answers, it just rebuilds next time
+            index.key = generation
             self._index, self._generation = index, generation
             return index

@@ -50,11 +50,14 @@ class HybridRetriever:
         self.candidates = candidates
         # the BM25 side of metadata filters, rebuilt when the store's generation changes
         self._filter_index: tuple[int, FilterIndex] | None = None
-        self._chunk_rows: tuple[tuple[int, int], Any] | None = None
+        self._chunk_rows: tuple[tuple[str, int], Any] | None = None
 
     def lexical_index(self) -> LexicalIndex:
         """The BM25 index of the store's current generation (also the source of term IDF)."""
-        return self.lexical.get(self.store.generation(), self.store.all_chunks)
+        # The collection id changes when a store is recreated, so a reused counter never
+        # picks up another store's index.
+        key = f"{self.store.chunks.id}-{self.store.generation()}"
+        return self.lexical.get(key, self.store.all_chunks)
 
     def retrieve(
         self,
@@ -123,7 +126,8 @@ class HybridRetriever:
         import numpy as np
 
         fi = self.filter_index()
-        key = (id(index), id(fi))
+        # Keyed by the store state both were built from, never by object identity (ids are reused).
+        key = (index.key, self._filter_index[0] if self._filter_index else -1)
         if self._chunk_rows is None or self._chunk_rows[0] != key:
             self._chunk_rows = (key, fi.rows_of(index.paper_ids))
         papers = np.append(fi.paper_mask(filters), False)
