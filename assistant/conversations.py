@@ -18,9 +18,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.answer import Citation
+
 if TYPE_CHECKING:
     from assistant.answer import Answer
     from assistant.settings import Settings
+
+
+def citation_record(c: Citation) -> dict[str, Any]:
+    """A citation as logged: the JSON contract's fields plus url and date."""
+    return {**c.to_dict(), "url": c.url, "date": c.date}
+
 
 LOG_FILE = "logs.db"
 SCHEMA_VERSION = 1
@@ -60,26 +68,6 @@ def new_conversation_id() -> str:
 
 
 @dataclass(frozen=True)
-class LoggedCitation:
-    title: str
-    paper_id: str
-    snippet: str
-    score: float
-    url: str | None = None
-    date: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "paper_id": self.paper_id,
-            "snippet": self.snippet,
-            "score": self.score,
-            "url": self.url,
-            "date": self.date,
-        }
-
-
-@dataclass(frozen=True)
 class Exchange:
     """One question and its answer, as saved."""
 
@@ -91,7 +79,7 @@ class Exchange:
     abstained: bool
     backend: str
     model: str
-    citations: list[LoggedCitation] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -108,7 +96,7 @@ class Exchange:
             "abstained": self.abstained,
             "backend": self.backend,
             "model": self.model,
-            "citations": [c.to_dict() for c in self.citations],
+            "citations": [citation_record(c) for c in self.citations],
             "timings_ms": dict(self.timings_ms),
             "usage": {
                 "prompt_tokens": self.prompt_tokens,
@@ -145,10 +133,7 @@ class ConversationLog:
     def record(self, conversation_id: str, answer: Answer) -> int:
         """Save one answered question in a conversation; returns the exchange id."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        citations = [
-            LoggedCitation(c.title, c.paper_id, c.snippet, c.score, c.url, c.date).to_dict()
-            for c in answer.citations
-        ]
+        citations = [citation_record(c) for c in answer.citations]
         with self._connect(write=True) as conn:
             assert conn is not None
             conn.execute(
@@ -226,7 +211,7 @@ def _exchange(row: sqlite3.Row) -> Exchange:
         abstained=bool(row["abstained"]),
         backend=row["backend"],
         model=row["model"],
-        citations=[LoggedCitation(**c) for c in json.loads(row["citations_json"])],
+        citations=[Citation(**c) for c in json.loads(row["citations_json"])],
         timings_ms=json.loads(row["timings_json"]),
         prompt_tokens=row["prompt_tokens"],
         completion_tokens=row["completion_tokens"],
