@@ -15,7 +15,7 @@ from typing import Any
 
 from vectorstore.embeddings import MiniLMEmbedding
 from vectorstore.papers import Paper
-from vectorstore.retrieval import HybridRetriever, RetrievedPaper
+from vectorstore.retrieval import HybridRetriever, RetrievedPaper, paper_order
 from vectorstore.store import PaperRecord
 
 
@@ -58,11 +58,7 @@ class BM25Only(_Variant):
     name = "BM25 alone"
 
     def rank(self, query: str, k: int) -> list[RetrievedPaper]:
-        index = self.hybrid.lexical_index()
-        order: dict[str, tuple[int, Any]] = {}
-        for hit in index.search(query, max(40, 6 * k)):
-            if hit.paper_id not in order:
-                order[hit.paper_id] = (len(order) + 1, hit)
+        order = paper_order(self.hybrid.lexical_index().search(query, max(40, 6 * k)))
         top = list(order)[:k]
         records = self._records(top)
         return [
@@ -89,10 +85,7 @@ class DenseOnly(_Variant):
     name = "dense alone"
 
     def rank(self, query: str, k: int) -> list[RetrievedPaper]:
-        order: dict[str, tuple[int, Any]] = {}
-        for hit in self.store.dense_search(query, max(40, 6 * k)):
-            if hit.paper_id not in order:
-                order[hit.paper_id] = (len(order) + 1, hit)
+        order = paper_order(self.store.dense_search(query, max(40, 6 * k)))
         top = list(order)[:k]
         records = self._records(top)
         return [

@@ -34,7 +34,7 @@ class RetrievedPaper:
         return self.paper.title
 
 
-def _paper_order(hits: list[Any]) -> dict[str, tuple[int, Any]]:
+def paper_order(hits: list[Any]) -> dict[str, tuple[int, Any]]:
     """First (best) hit per paper, with the paper's rank in this list (1-based)."""
     order: dict[str, tuple[int, Any]] = {}
     for hit in hits:
@@ -74,7 +74,7 @@ class HybridRetriever:
         if filters:
             clause = filters.where()
             where = clause if where is None else {"$and": [where, clause]}
-        dense = _paper_order(self.store.dense_search(query, n, where=where))
+        dense = paper_order(self.store.dense_search(query, n, where=where))
         index = self.lexical_index()
         mask = self._chunk_mask(index, filters) if filters else None
         lexical_hits = index.search(query, n, mask=mask)
@@ -82,7 +82,7 @@ class HybridRetriever:
             # the lexical index is unfiltered: keep only papers the filtered dense side may return
             allowed = set(self._filtered_ids(where))
             lexical_hits = [h for h in lexical_hits if h.paper_id in allowed]
-        lexical = _paper_order(lexical_hits)
+        lexical = paper_order(lexical_hits)
 
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):

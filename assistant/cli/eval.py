@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.cli.common import (
+    LlmOption,
+    TopKOption,
+    UserError,
+    err,
+    make_assistant,
+    out,
+    user_errors,
+)
 
 if TYPE_CHECKING:
     from assistant.evaluation.runner import ItemResult
@@ -118,16 +126,8 @@ def eval_command(
             show_default=False,
         ),
     ] = None,
-    llm: Annotated[
-        str | None,
-        typer.Option(
-            "--llm", help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM]"
-        ),
-    ] = None,
-    top_k: Annotated[
-        int | None,
-        typer.Option("--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K]"),
-    ] = None,
+    llm: LlmOption = None,
+    top_k: TopKOption = None,
     openai_model: Annotated[
         str | None, typer.Option("--openai-model", help="\\[env: ASSISTANT_OPENAI_MODEL]")
     ] = None,
