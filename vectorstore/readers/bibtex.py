@@ -1,7 +1,9 @@
 """BibTeX (e.g. a Zotero export): entries with an ``abstract`` become papers, others are counted as skipped.
 
-Streamed entry by entry: an entry is collected from its ``@type{`` line until its braces balance.
-LaTeX markup in values (braces, ``\\emph{}``, escaped ``\\&``, accents like ``{\\"o}``) is reduced
+Streamed entry by entry: an entry is collected from its ``@type{`` (or ``@type(``) line until its
+closing delimiter at brace depth 0; parentheses and braces inside quoted or braced values do not
+close it. ``@string`` macros are remembered as the file is read and replace bare-word values (also
+in ``#`` concatenations); undefined bare words (``month = mar``) are kept as written. LaTeX markup in values (braces, ``\\emph{}``, escaped ``\\&``, accents like ``{\\"o}``) is reduced
 to plain text. ``doi`` (or an arXiv ``eprint``) becomes the paper's stable id.
 """
 
@@ -17,8 +19,8 @@ from vectorstore.readers.options import ReadOptions
 from vectorstore.readers.records import clean_text, normalize_date, split_list
 from vectorstore.readers.stream import count_lines, text_lines
 
-_ENTRY_START = re.compile(r"^\s*@\s*([A-Za-z]+)\s*([{(])")
-_IGNORED_TYPES = {"comment", "preamble", "string"}
+_ENTRY_START = re.compile(r"\s*@\s*([A-Za-z]+)\s*([{(])")  # used with .match()
+_IGNORED_TYPES = {"comment", "preamble"}
 _ACCENTS = {
     '"': "\u0308",
     "'": "\u0301",
@@ -52,80 +54,144 @@ def latex_to_text(value: str) -> str:
     return clean_text(text)
 
 
-def _parse_fields(body: str, path: Path, line: int) -> tuple[str, dict[str, str]]:
-    """The citation key and ``name -> raw value`` of one entry's body (between its outer braces)."""
-    key, _, rest = body.partition(",")
+_FIELD_NAME = re.compile(r"[\s,]*([A-Za-z][\w:.+-]*)\s*=\s*")
+_BARE_WORD = re.compile(r"[^\s,#}]+")
+_CONCAT = re.compile(r"\s*#\s*")
+_DELIMITERS = re.compile(r'[{}()"]')
+_MAX_ENTRY_LINES = 5000  # an entry longer than this never closed: report it, keep memory bounded
+
+
+def _parse_fields(
+    text: str, path: Path, line: int, macros: dict[str, str] | None = None
+) -> dict[str, str]:
+    """``name -> raw value`` of ``name = value, ...``; bare words naming a macro are expanded."""
+    macros = macros or {}
     fields: dict[str, str] = {}
-    i, n = 0, len(rest)
+    i, n = 0, len(text)
     while i < n:
-        m = re.compile(r"[\s,]*([A-Za-z][\w:.+-]*)\s*=\s*").match(rest, i)
+        m = _FIELD_NAME.match(text, i)
         if not m:
-            if rest[i:].strip(" \t\r\n,"):
-                raise ReaderError(path, line, f"cannot parse fields near {rest[i : i + 30]!r}")
+            if text[i:].strip(" \t\r\n,"):
+                raise ReaderError(path, line, f"cannot parse fields near {text[i : i + 30]!r}")
             break
         name, i = m.group(1).lower(), m.end()
         parts: list[str] = []
         while i < n:
-            ch = rest[i]
+            ch = text[i]
             if ch == "{":
                 depth, j = 1, i + 1
                 while j < n and depth:
-                    depth += {"{": 1, "}": -1}.get(rest[j], 0)
+                    depth += {"{": 1, "}": -1}.get(text[j], 0)
                     j += 1
                 if depth:
                     raise ReaderError(path, line, f"unbalanced braces in field {name!r}")
-                parts.append(rest[i + 1 : j - 1])
+                parts.append(text[i + 1 : j - 1])
                 i = j
             elif ch == '"':
                 j, depth = i + 1, 0
-                while j < n and not (rest[j] == '"' and depth == 0):
-                    depth += {"{": 1, "}": -1}.get(rest[j], 0)
+                while j < n and not (text[j] == '"' and depth == 0):
+                    depth += {"{": 1, "}": -1}.get(text[j], 0)
                     j += 1
                 if j >= n:
                     raise ReaderError(path, line, f"unterminated quote in field {name!r}")
-                parts.append(rest[i + 1 : j])
+                parts.append(text[i + 1 : j])
                 i = j + 1
             else:
-                w = re.compile(r"[^\s,#}]+").match(rest, i)
+                w = _BARE_WORD.match(text, i)
                 if not w:
                     raise ReaderError(path, line, f"field {name!r} has no value")
-                parts.append(w.group(0))
+                word = w.group(0)
+                parts.append(macros.get(word.lower(), word))
                 i = w.end()
-            ws = re.compile(r"\s*#\s*").match(rest, i)
-            if ws and ws.end() > i and "#" in ws.group(0):
+            ws = _CONCAT.match(text, i)
+            if ws and "#" in ws.group(0):
                 i = ws.end()
                 continue
             break
         fields[name] = "".join(parts)
-    return key.strip(), fields
+    return fields
+
+
+class _EntryScanner:
+    """Finds where one entry ends, fed a line at a time (constant state, no look-back).
+
+    Braces nest everywhere. At the entry's top level a ``"`` opens or closes a quoted value, so a
+    ``)`` in ``title = "A (B"`` does not end a ``@type(...)`` entry. ``@comment`` is free text:
+    quotes there are literal, and so are lines starting with ``@`` (commented-out entries).
+    """
+
+    def __init__(self, closer: str, free_text: bool) -> None:
+        self.closer = closer
+        self.free_text = free_text
+        self.depth = 0  # brace depth inside the entry
+        self.parens = 0  # open parentheses at the top level of a ``( ... )`` entry
+        self.in_quote = False
+
+    @property
+    def at_top_level(self) -> bool:
+        """Between fields: a new ``@type{`` here means the previous entry never closed."""
+        return self.depth == 0 and not self.in_quote and not self.free_text
+
+    def end_in(self, text: str, pos: int = 0) -> int:
+        """Index in ``text`` of the entry's closing delimiter, or -1 if it goes on."""
+        for m in _DELIMITERS.finditer(text, pos):
+            ch = m.group(0)
+            if ch == "{":
+                self.depth += 1
+            elif ch == "}":
+                if self.depth == 0 and self.closer == "}":
+                    return m.start()
+                self.depth = max(self.depth - 1, 0)
+            elif self.depth:
+                continue  # inside a braced value quotes and parentheses are text
+            elif ch == '"':
+                self.in_quote = not self.free_text and not self.in_quote
+            elif self.in_quote or self.closer != ")":
+                continue
+            elif ch == "(":
+                self.parens += 1
+            elif self.parens:
+                self.parens -= 1
+            else:
+                return m.start()
+        return -1
 
 
 def _entries(path: Path, options: ReadOptions) -> Iterator[tuple[int, str, str]]:
-    """(first line, entry type, body) of each entry, collected until its braces balance."""
-    start = 0
-    kind = ""
+    """(first line, entry type, body) of each entry; the body excludes the outer delimiters."""
+    start, kind = 0, ""
     buf: list[str] = []
-    depth = 0
+    scanner: _EntryScanner | None = None
+
+    def unclosed() -> None:
+        what = "parenthesis" if scanner and scanner.closer == ")" else "braces"
+        options.bad_record(ReaderError(path, start, f"entry never closes (unbalanced {what})"))
+
     for number, text in text_lines(path, options):
-        if not buf:
-            m = _ENTRY_START.match(text)
-            if not m:
-                continue  # text between entries is a comment in BibTeX
-            start, kind = number, m.group(1).lower()
-            text = text[m.end() :]
-            depth = 1
-        depth += text.count("{") - text.count("}")
-        buf.append(text)
-        if depth <= 0:
-            body = "".join(buf)
-            cut = body.rfind("}") if depth == 0 else len(body)
-            yield start, kind, body[:cut]
-            buf = []
-        elif len(buf) > 5000:
-            options.bad_record(ReaderError(path, start, "entry never closes (unbalanced braces)"))
-            buf = []
-    if buf:
-        options.bad_record(ReaderError(path, start, "entry never closes (unbalanced braces)"))
+        pos = 0
+        if scanner is not None and scanner.at_top_level and _ENTRY_START.match(text):
+            unclosed()  # a new entry where only ``name = value`` may stand: recover here
+            scanner, buf = None, []
+        while True:
+            if scanner is None:
+                m = _ENTRY_START.match(text, pos)
+                if not m:
+                    break  # text between entries is a comment in BibTeX
+                start, kind, pos = number, m.group(1).lower(), m.end()
+                closer = "}" if m.group(2) == "{" else ")"
+                scanner = _EntryScanner(closer, free_text=kind == "comment")
+            end = scanner.end_in(text, pos)
+            if end < 0:
+                buf.append(text[pos:])
+                if len(buf) > _MAX_ENTRY_LINES:
+                    unclosed()
+                    scanner, buf = None, []
+                break
+            buf.append(text[pos:end])
+            yield start, kind, "".join(buf)
+            scanner, buf, pos = None, [], end + 1
+    if scanner is not None:
+        unclosed()
 
 
 def _authors(value: str) -> tuple[str, ...]:
@@ -152,11 +218,17 @@ def _date(fields: dict[str, str]) -> str | None:
 
 
 def read_bibtex(path: Path, options: ReadOptions) -> Iterator[Paper]:
+    macros: dict[str, str] = {}  # @string definitions seen so far (BibTeX defines before use)
     for line, kind, body in _entries(path, options):
         if kind in _IGNORED_TYPES:
             continue
         try:
-            key, fields = _parse_fields(body, path, line)
+            if kind == "string":
+                macros.update(_parse_fields(body, path, line, macros))
+                continue
+            key, _, rest = body.partition(",")
+            key = key.strip()
+            fields = _parse_fields(rest, path, line, macros)
         except ReaderError as exc:
             options.bad_record(exc)
             continue
