@@ -11,6 +11,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,24 @@ class LexicalIndex:
             model.index([terms(t) or ["\x00"] for t in texts], show_progress=False)
         return cls(chunk_ids, paper_ids, model)
 
+    @cached_property
+    def chunk_id_array(self) -> Any:
+        """The chunk ids as a numpy array, for selecting the ones a filter mask keeps."""
+        import numpy as np
+
+        return np.asarray(self.chunk_ids, dtype=object)
+
+    @cached_property
+    def _row(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.chunk_ids)}
+
+    def rows_of(self, chunk_ids: list[str]) -> Any:
+        """Row of each chunk id in this index (``num_docs`` for ids it does not know)."""
+        import numpy as np
+
+        size = len(self.chunk_ids)
+        return np.fromiter((self._row.get(c, size) for c in chunk_ids), np.int64, len(chunk_ids))
+
     @property
     def num_docs(self) -> int:
         return len(self.chunk_ids)
@@ -58,17 +77,27 @@ class LexicalIndex:
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def search(self, query: str, n: int, mask: Any = None) -> list[LexicalHit]:
-        """Best ``n`` chunks; ``mask`` (one bool per chunk) limits the search to a filtered set."""
+        """Best ``n`` chunks; ``mask`` (one bool per chunk) limits the search to a filtered set.
+
+        Scores come from bm25s (only the query terms' postings are read); the top-k is our own
+        argpartition, because bm25s's ``retrieve(weight_mask=...)`` takes ~25 ms at 145k chunks
+        where masking the score array takes ~1 ms.
+        """
+        import numpy as np
+
         q = [t for t in terms(query) if t in self._vocab]
         if not q or not self.chunk_ids:
             return []
-        n = min(n, len(self.chunk_ids))
-        extra = {} if mask is None else {"weight_mask": mask.astype("float32")}
-        docs, scores = self._model.retrieve([q], k=n, show_progress=False, n_threads=1, **extra)  # type: ignore[attr-defined]
+        scores = np.asarray(self._model.get_scores(q))  # type: ignore[attr-defined]
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
         return [
-            LexicalHit(self.chunk_ids[int(d)], self.paper_ids[int(d)], float(s))
-            for d, s in zip(docs[0], scores[0])
-            if s > 0
+            LexicalHit(self.chunk_ids[int(d)], self.paper_ids[int(d)], float(scores[d]))
+            for d in top
+            if scores[d] > 0
         ]
 
     # -- persistence --------------------------------------------------------------------------

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vectorstore.filters import FilterIndex, Filters
 from vectorstore.lexical import LexicalCache, LexicalIndex
-from vectorstore.store import PaperRecord, PaperStore
+from vectorstore.store import ChunkHit, PaperRecord, PaperStore
 
 RRF_K = 20  # smaller than the usual 60: a first place in either list counts more (measured in docs/benchmarks.md)
+# Filtered dense search (see HybridRetriever.dense_search; measured in docs/scale.md):
+EXACT_MAX = 1000  # up to this many passing chunks: exact cosine over their vectors
+POST_FILTER_MAX = 2000  # largest unfiltered HNSW over-fetch (~20 ms at 145k chunks)
+POST_FILTER_MARGIN = 2.0  # over-fetch twice the chunks the filter's share predicts
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,6 @@ class HybridRetriever:
         self,
         query: str,
         k: int = 5,
-        where: dict[str, Any] | None = None,
         filters: Filters | None = None,
     ) -> list[RetrievedPaper]:
         """The ``k`` best papers; ``filters`` restrict both the dense and the BM25 side alike."""
@@ -71,18 +75,10 @@ class HybridRetriever:
             return []
         self.store.refresh()
         n = max(self.candidates, k * 6)
-        if filters:
-            clause = filters.where()
-            where = clause if where is None else {"$and": [where, clause]}
-        dense = paper_order(self.store.dense_search(query, n, where=where))
         index = self.lexical_index()
-        mask = self._chunk_mask(index, filters) if filters else None
-        lexical_hits = index.search(query, n, mask=mask)
-        if where is not None and mask is None and dense:
-            # the lexical index is unfiltered: keep only papers the filtered dense side may return
-            allowed = set(self._filtered_ids(where))
-            lexical_hits = [h for h in lexical_hits if h.paper_id in allowed]
-        lexical = paper_order(lexical_hits)
+        mask = self.chunk_mask(index, filters) if filters else None
+        dense = paper_order(self.dense_search(query, n, index, mask))
+        lexical = paper_order(index.search(query, n, mask=mask))
 
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
@@ -111,6 +107,39 @@ class HybridRetriever:
             )
         return results
 
+    def dense_search(
+        self, query: str, n: int, index: LexicalIndex, mask: Any = None
+    ) -> list[ChunkHit]:
+        """Dense hits among the chunks ``mask`` keeps (one bool per chunk of ``index``; None: all).
+
+        Chroma's own ``where`` reads the metadata of every chunk from SQLite before the vector
+        search (~250 ms at 100k papers), so filters are applied through the same per-chunk mask
+        as BM25, in whichever of three ways is cheapest for how many chunks pass:
+        few (<= EXACT_MAX): exact cosine over their vectors; many (an unfiltered over-fetch of
+        <= POST_FILTER_MAX would hold ~2n of them): HNSW over-fetch, then the mask;
+        in between: Chroma's HNSW restricted to their ids.
+        """
+        if mask is None:
+            return self.store.dense_search(query, n)
+        import numpy as np
+
+        passing = int(mask.sum())
+        if passing == 0:
+            return []
+        if passing <= EXACT_MAX:
+            ids = index.chunk_id_array[mask].tolist()
+            return self.store.chunk_hits(self.store.exact_ranking_among(query, ids, n))
+        fetch = math.ceil(n * POST_FILTER_MARGIN * len(mask) / passing)
+        if fetch <= POST_FILTER_MAX:
+            ranked = self.store.dense_ranking(query, fetch)
+            rows = index.rows_of([cid for cid, _ in ranked])
+            passes = np.append(mask, False)[rows]  # chunks the index does not know never pass
+            kept = [hit for hit, ok in zip(ranked, passes) if ok][:n]
+            if len(kept) >= n or len(ranked) < fetch:
+                return self.store.chunk_hits(kept)
+        ids = index.chunk_id_array[mask].tolist()
+        return self.store.chunk_hits(self.store.dense_ranking_among(query, ids, n))
+
     def filter_index(self) -> FilterIndex:
         """Per-paper filter attributes of the current generation (read from the catalog once)."""
         generation = self.store.generation()
@@ -121,7 +150,7 @@ class HybridRetriever:
             )
         return self._filter_index[1]
 
-    def _chunk_mask(self, index: LexicalIndex, filters: Filters) -> Any:
+    def chunk_mask(self, index: LexicalIndex, filters: Filters) -> Any:
         """One bool per BM25 chunk: does its paper pass the filters? (O(chunks) numpy, no Python loop.)"""
         import numpy as np
 
@@ -137,7 +166,3 @@ class HybridRetriever:
         res = self.store.chunks.get(ids=[chunk_id], include=["documents"])
         doc = res["documents"][0] if res["documents"] else ""
         return doc.split("\n", 1)[1] if "\n" in doc else doc
-
-    def _filtered_ids(self, where: dict[str, Any]) -> list[str]:
-        res = self.store.chunks.get(where=where, include=["metadatas"])
-        return [str(m["paper_id"]) for m in res["metadatas"]]

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from vectorstore.chunking import chunk_paper
+from vectorstore.chunking import Chunk, chunk_paper
 from vectorstore.embeddings import MiniLMEmbedding
 from vectorstore.filters import META_VERSION, chunk_metadata, source_keys
 from vectorstore.locking import write_lock
@@ -81,6 +81,29 @@ def _record_from(pid: str, document: str | None, meta: dict[str, Any]) -> PaperR
         categories=split(meta.get("categories")),
         content_hash=str(meta.get("content_hash", "")),
     )
+
+
+@dataclass(frozen=True)
+class _PreparedBatch:
+    """A batch ready to write: the papers that changed, their chunks, vectors and catalog metadata."""
+
+    papers: list[Paper]
+    chunks: list[Chunk]
+    embeddings: Any
+    catalog_metas: dict[str, dict[str, Any]]
+
+
+def _done_future() -> Any:
+    from concurrent.futures import Future
+
+    future: Future[None] = Future()
+    future.set_result(None)
+    return future
+
+
+def _chunk_hit(cid: str, document: str, meta: dict[str, Any], similarity: float) -> ChunkHit:
+    body = document.split("\n", 1)[1] if "\n" in document else document
+    return ChunkHit(cid, str(meta["paper_id"]), str(meta["title"]), body, similarity)
 
 
 def _clean(meta: dict[str, Any]) -> dict[str, Any]:
@@ -272,24 +295,72 @@ class PaperStore:
     def dense_search(
         self, query: str, n: int, where: dict[str, Any] | None = None
     ) -> list[ChunkHit]:
-        total = self.count_chunks()
-        if total == 0:
-            return []
+        """The ``n`` nearest chunks (among those matching ``where``), with their texts."""
+        # No count() first: it costs ~12 ms at 100k papers, and Chroma returns fewer than
+        # ``n_results`` from a smaller (or empty) collection without complaint.
         res = self.chunks.query(
             query_embeddings=self.embedder([query]),
-            n_results=min(n, total),
+            n_results=n,
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        hits = []
-        for cid, doc, meta, dist in zip(
-            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
-        ):
-            body = doc.split("\n", 1)[1] if "\n" in doc else doc
-            hits.append(
-                ChunkHit(cid, str(meta["paper_id"]), str(meta["title"]), body, 1.0 - float(dist))
+        return [
+            _chunk_hit(cid, doc, meta, 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]
             )
-        return hits
+        ]
+
+    def dense_ranking(self, query: str, n: int) -> list[tuple[str, float]]:
+        """(chunk id, similarity) of the ``n`` nearest chunks, texts not read: cheap to over-fetch."""
+        res = self.chunks.query(
+            query_embeddings=self.embedder([query]),
+            n_results=n,
+            include=["distances"],
+        )
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
+    def dense_ranking_among(
+        self, query: str, ids: Sequence[str], n: int
+    ) -> list[tuple[str, float]]:
+        """Like ``dense_ranking``, restricted to the chunks ``ids`` (Chroma's filtered HNSW search)."""
+        res = self.chunks.query(
+            query_embeddings=self.embedder([query]),
+            n_results=n,
+            ids=list(ids),
+            include=["distances"],
+        )
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
+    def exact_ranking_among(
+        self, query: str, ids: Sequence[str], n: int
+    ) -> list[tuple[str, float]]:
+        """The ``n`` chunks of ``ids`` nearest to ``query`` by exact cosine (for a few hundred ids)."""
+        import numpy as np
+
+        res = self.chunks.get(ids=list(ids), include=["embeddings"])
+        if not len(res["ids"]):
+            return []
+        vectors = np.asarray(res["embeddings"], dtype=np.float32)
+        q = np.asarray(self.embedder([query])[0], dtype=np.float32)
+        sims = (
+            vectors @ q / np.clip(np.linalg.norm(vectors, axis=1) * np.linalg.norm(q), 1e-9, None)
+        )
+        top = np.argsort(-sims, kind="stable")[:n]
+        return [(str(res["ids"][i]), float(sims[i])) for i in top]
+
+    def chunk_hits(self, ranked: Sequence[tuple[str, float]]) -> list[ChunkHit]:
+        """Texts and titles for chunks ranked by ``dense_ranking`` (in that order)."""
+        if not ranked:
+            return []
+        res = self.chunks.get(ids=[cid for cid, _ in ranked], include=["documents", "metadatas"])
+        found = {
+            cid: (doc, meta)
+            for cid, doc, meta in zip(res["ids"], res["documents"] or [], res["metadatas"] or [])
+        }
+        return [
+            _chunk_hit(cid, *found[cid], similarity) for cid, similarity in ranked if cid in found
+        ]
 
     # -- writing ------------------------------------------------------------------------------
     def ingest(
@@ -300,37 +371,63 @@ class PaperStore:
         on_wait: Callable[[str], None] | None = None,
         total: int | None = None,
     ) -> IngestReport:
-        """Add new papers, replace changed ones, skip unchanged ones; safe to re-run after a crash."""
+        """Add new papers, replace changed ones, skip unchanged ones; safe to re-run after a crash.
+
+        Two stages overlap: while one batch is written to Chroma (a worker thread), the next
+        is chunked and embedded, so ingest runs at nearly the raw embedder's speed.
+        """
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         report = IngestReport()
         self._connect()
-        with write_lock(self.lock_path, on_wait):
+        with write_lock(self.lock_path, on_wait), ThreadPoolExecutor(1, "store-write") as writer:
             done = 0
+            pending: tuple[Future[None], int] | None = None
+
+            def finish_pending() -> None:
+                nonlocal done, pending
+                if pending is None:
+                    return
+                future, size = pending
+                pending = None
+                future.result()  # a failed write stops the ingest here, with its own error
+                done += size
+                if progress:
+                    progress(done, max(total or 0, done))
+
+            def flush(batch: list[Paper]) -> None:
+                nonlocal pending
+                prepared = self._prepare_batch(batch, report)
+                finish_pending()  # at most one write in flight: memory stays bounded
+                future = writer.submit(self._write_batch, prepared) if prepared else None
+                pending = (future or _done_future(), len(batch))
+
             if progress and total:
                 progress(0, total)
             batch: list[Paper] = []
             seen: set[str] = set()
-            for paper in papers:
-                if paper.paper_id in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(paper.paper_id)
-                batch.append(paper)
-                if len(batch) >= _BATCH_PAPERS:
-                    self._ingest_batch(batch, report)
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total or done)
-            if batch:
-                self._ingest_batch(batch, report)
-                done += len(batch)
-            if progress and (batch or (total or 0) != done):
-                progress(done, done)  # also ends a bar whose total was only an estimate
+            try:
+                for paper in papers:
+                    if paper.paper_id in seen:
+                        report.duplicates += 1
+                        continue
+                    seen.add(paper.paper_id)
+                    batch.append(paper)
+                    if len(batch) >= _BATCH_PAPERS:
+                        flush(batch)
+                        batch = []
+                if batch:
+                    flush(batch)
+            finally:
+                finish_pending()  # never leave a write running behind a reader's error
+            if progress and (total or 0) != done:
+                progress(done, done)  # ends a bar whose total was only an estimate
             if report.changed:
                 self._bump_generation()
         return report
 
-    def _ingest_batch(self, batch: list[Paper], report: IngestReport) -> None:
+    def _prepare_batch(self, batch: list[Paper], report: IngestReport) -> _PreparedBatch | None:
+        """Which papers of a batch need writing, their chunks, embeddings and metadata."""
         ids = [p.paper_id for p in batch]
         existing = self.catalog.get(ids=ids, include=["metadatas"])
         known = {
@@ -345,10 +442,7 @@ class PaperStore:
         ]
         report.unchanged += len(batch) - len(todo)
         if not todo:
-            return
-        replaced = [p.paper_id for p in todo if p.paper_id in known]
-        # Remove any chunks of papers being (re)written: replaced ones, and half-written new ones.
-        self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in todo]}})
+            return None
         chunks = [c for p in todo for c in chunk_paper(p, self.chunk_tokens, self.chunk_overlap)]
         embeddings = self.embedder([c.text for c in chunks])
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -369,11 +463,22 @@ class PaperStore:
             )
             for p in todo
         }
-        filterable = {pid: chunk_metadata(meta) for pid, meta in catalog_metas.items()}
+        replaced = sum(1 for p in todo if p.paper_id in known)
+        report.updated += replaced
+        report.added += len(todo) - replaced
+        report.titles_added.extend(p.title for p in todo if p.paper_id not in known)
+        return _PreparedBatch(todo, chunks, embeddings, catalog_metas)
+
+    def _write_batch(self, prepared: _PreparedBatch) -> None:
+        """Chunks first, catalog records last: a paper with a catalog record is complete."""
+        todo, chunks = prepared.papers, prepared.chunks
+        # Remove any chunks of papers being (re)written: replaced ones, and half-written new ones.
+        self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in todo]}})
+        filterable = {pid: chunk_metadata(meta) for pid, meta in prepared.catalog_metas.items()}
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
             documents=[c.text for c in chunks],
-            embeddings=embeddings,
+            embeddings=prepared.embeddings,
             metadatas=[
                 {
                     "paper_id": c.paper_id,
@@ -388,11 +493,8 @@ class PaperStore:
             ids=[p.paper_id for p in todo],
             documents=[p.abstract for p in todo],
             embeddings=[[0.0] for _ in todo],
-            metadatas=[catalog_metas[p.paper_id] for p in todo],
+            metadatas=[prepared.catalog_metas[p.paper_id] for p in todo],
         )
-        report.updated += len(replaced)
-        report.added += len(todo) - len(replaced)
-        report.titles_added.extend(p.title for p in todo if p.paper_id not in known)
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Delete papers (catalog and chunks); returns how many existed."""
