@@ -1,6 +1,6 @@
 """Scale benchmark: ingest throughput vs the raw embedder, store size, peak RSS, query latency at 1k-100k.
 
-    python benchmarks/scale.py                       # real ingest at 1k, latency at 1k/10k/100k
+    python benchmarks/scale.py                       # both modes: real ingest, latency at 1k-100k
     python benchmarks/scale.py --real 1000 --sizes 1000,10000 --out /tmp/scale.json
 
 The corpus is generated offline from the bundled digest: every paper gets a unique title (a
@@ -118,36 +118,49 @@ def phase_raw(n: int) -> dict[str, Any]:
     }
 
 
-def phase_ingest(n: int, url: str | None) -> dict[str, Any]:
-    """A real ingest of ``n`` generated papers (embedded store, or the server at ``url``)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        store = make_store(Path(tmp), url, collection=f"scale{n}")
-        papers = corpus(n)
-        store.embedder(["warm up"])
-        t0 = time.perf_counter()
-        report = store.ingest(papers)
-        seconds = time.perf_counter() - t0
-        size = du_mib(Path(tmp) / "chroma") if url is None else None
-        chunks = store.count_chunks()
-        # the raw embedder on the same texts, right after, in the same process: on a shared
-        # machine this pairing matters more than anything else for a fair ratio
-        from vectorstore.chunking import chunk_paper
+def phase_ingest(n: int, url: str | None, rounds: int) -> dict[str, Any]:
+    """Real ingests of ``n`` generated papers (embedded store, or the server at ``url``).
 
-        texts = [c.text for p in papers for c in chunk_paper(p)]
-        t0 = time.perf_counter()
-        for i in range(0, len(texts), 160):
-            store.embedder(texts[i : i + 160])
-        raw = time.perf_counter() - t0
+    Each round ingests into a fresh collection, then runs the raw embedder on exactly the same
+    chunk texts, in the same process: on a shared machine single runs move by +-5 %, so the
+    ratio is the median over interleaved rounds.
+    """
+    import statistics
+
+    import vectorstore.store as store_module
+    from vectorstore.chunking import chunk_paper
+
+    papers = corpus(n)
+    size = store_module._BATCH_PAPERS
+    # the raw embedder gets the same calls an ingest makes: one per store batch of papers
+    calls = [
+        [c.text for p in papers[i : i + size] for c in chunk_paper(p)] for i in range(0, n, size)
+    ]
+    pairs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(rounds):
+            store = make_store(Path(tmp), url, collection=f"scale{n}-r{r}")
+            store.embedder(["warm up"])
+            t0 = time.perf_counter()
+            report = store.ingest(papers)
+            seconds = time.perf_counter() - t0
+            assert report.added == n and store.count_papers() == n
+            t0 = time.perf_counter()
+            for texts in calls:
+                store.embedder(texts)
+            raw = time.perf_counter() - t0
+            pairs.append({"ingest_s": seconds, "raw_s": raw, "vs_raw": raw / seconds})
+        store_mib = du_mib(Path(tmp) / "chroma") / rounds if url is None else None
+        chunks = store.count_chunks()
     return {
         "mode": "server" if url else "embedded",
         "papers": n,
-        "added": report.added,
         "chunks": chunks,
-        "seconds": seconds,
-        "papers_per_s": n / seconds,
-        "raw_papers_per_s": n / raw,
-        "vs_raw": raw / seconds,
-        "store_mib": size,
+        "rounds": pairs,
+        "papers_per_s": n / statistics.median(p["ingest_s"] for p in pairs),
+        "raw_papers_per_s": n / statistics.median(p["raw_s"] for p in pairs),
+        "vs_raw": statistics.median(p["vs_raw"] for p in pairs),
+        "store_mib": store_mib,
         "peak_rss_mib": peak_rss_mib(),
     }
 
@@ -175,9 +188,24 @@ class ProxyEmbedder:
         return out
 
 
-def phase_latency(n: int, queries: int) -> dict[str, Any]:
-    """Build an ``n``-paper store with the proxy embedder, then time real hybrid queries."""
+# Filters of decreasing selectivity (the share of papers they keep is measured and reported):
+# each takes a different dense path (see vectorstore.retrieval.HybridRetriever.dense_search).
+FILTERS = {
+    "category": {"category": "cs.LG"},
+    "since+category": {"since": "2026-06-01", "category": "cs.CL"},
+    "author": {"author": "Ana Ito"},
+    "author+category+since": {"author": "Ana Ito", "category": "cs.CV", "since": "2026-09-01"},
+}
+
+
+def percentiles(ms: list[float]) -> dict[str, float]:
     import numpy as np
+
+    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+
+
+def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any]:
+    """Build an ``n``-paper store with the proxy embedder, then time real hybrid queries."""
 
     import vectorstore.store as store_module
     from assistant.resources import bundled_digest
@@ -188,7 +216,7 @@ def phase_latency(n: int, queries: int) -> dict[str, Any]:
 
     store_module._BATCH_PAPERS = 1000  # fewer, larger Chroma writes; the path is the same
     with tempfile.TemporaryDirectory() as tmp:
-        store = make_store(Path(tmp))
+        store = make_store(Path(tmp), url, collection=f"latency{n}")
         papers = corpus(n)
         sentences = sorted({s for p in papers for s in split_sentences(p.abstract)})
         t0 = time.perf_counter()
@@ -218,28 +246,31 @@ def phase_latency(n: int, queries: int) -> dict[str, Any]:
             t0 = time.perf_counter()
             real([q])
             embed_ms.append((time.perf_counter() - t0) * 1000)
-        since = Filters.of(since="2026-06-01", category="cs.CL")
-        retriever.retrieve(questions[0], 6, filters=since)  # builds the filter index once
-        filtered = []
-        for q in questions[:100]:
-            t0 = time.perf_counter()
-            retriever.retrieve(q, 6, filters=since)
-            filtered.append((time.perf_counter() - t0) * 1000)
-        size = du_mib(Path(tmp) / "chroma")
+        filtered: dict[str, Any] = {}
+        for name, spec in FILTERS.items():
+            filters = Filters.of(**spec)
+            retriever.retrieve(questions[0], 6, filters=filters)  # builds the filter index once
+            ms = []
+            for q in questions[:100]:
+                t0 = time.perf_counter()
+                retriever.retrieve(q, 6, filters=filters)
+                ms.append((time.perf_counter() - t0) * 1000)
+            share = float(retriever.filter_index().paper_mask(filters).mean())
+            filtered[name] = {"share": share, **percentiles(ms)}
+        size = du_mib(Path(tmp) / "chroma") if url is None else None
         bm25_size = du_mib(Path(tmp) / "bm25")
         chunks = store.count_chunks()
     return {
+        "mode": "server" if url else "embedded",
         "papers": n,
         "chunks": chunks,
         "unique_sentences": len(sentences),
         "embed_sentences_s": embed_sentences,
         "build_s": build,
         "bm25_build_s": bm25_build,
-        "p50_ms": float(np.percentile(timings, 50)),
-        "p95_ms": float(np.percentile(timings, 95)),
-        "query_embed_p50_ms": float(np.percentile(embed_ms, 50)),
-        "filtered_p50_ms": float(np.percentile(filtered, 50)),
-        "filtered_p95_ms": float(np.percentile(filtered, 95)),
+        **percentiles(timings),
+        "query_embed_p50_ms": percentiles(embed_ms)["p50_ms"],
+        "filtered": filtered,
         "store_mib": size,
         "bm25_mib": bm25_size,
         "peak_rss_mib": peak_rss_mib(),
@@ -263,8 +294,12 @@ def main() -> None:
     parser.add_argument(
         "--real", type=int, default=1000, help="papers for the real-ingest phases (0: skip)"
     )
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved ingest/raw rounds")
     parser.add_argument("--sizes", default="1000,10000,100000", help="store sizes for latency")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument(
+        "--modes", default="embedded,server", help="embedded, server (a `chroma run` on 127.0.0.1)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "scale.json")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -273,27 +308,35 @@ def main() -> None:
         if kind == "raw":
             result = phase_raw(int(rest[0]))
         elif kind == "ingest":
-            result = phase_ingest(int(rest[0]), rest[1] if len(rest) > 1 else None)
+            result = phase_ingest(int(rest[0]), rest[2] if len(rest) > 2 else None, int(rest[1]))
         else:
-            result = phase_latency(int(rest[0]), int(rest[1]))
+            result = phase_latency(int(rest[0]), int(rest[1]), rest[2] if len(rest) > 2 else None)
         print(json.dumps(result))
         return
 
     from benchmarks.measure import machine
+    from tests.chroma_server import chroma_server
 
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     results: dict[str, Any] = {"machine": machine(), "ingest": [], "latency": []}
-    if args.real:
-        results["ingest"].append(child(["ingest", str(args.real)]))
-        server = tempfile.mkdtemp(prefix="scale-chroma-")
-        sys.path.insert(0, str(REPO))
-        from tests.chroma_server import chroma_server
-
-        with chroma_server(Path(server) / "data", Path(server) / "server.log") as url:
-            results["ingest"].append(child(["ingest", str(args.real), url]))
-            results["server_store_mib"] = du_mib(Path(server) / "data")
+    for mode in modes:
+        if mode == "embedded":
+            if args.real:
+                results["ingest"].append(child(["ingest", str(args.real), str(args.rounds)]))
+            for n in sizes:
+                results["latency"].append(child(["latency", str(n), str(args.queries)]))
+            continue
+        server = Path(tempfile.mkdtemp(prefix="scale-chroma-"))
+        with chroma_server(server / "data", server / "server.log") as url:
+            if args.real:
+                results["ingest"].append(child(["ingest", str(args.real), str(args.rounds), url]))
+            for n in sizes:
+                before = du_mib(server / "data")
+                result = child(["latency", str(n), str(args.queries), url])
+                result["store_mib"] = du_mib(server / "data") - before  # the server's own files
+                results["latency"].append(result)
         shutil.rmtree(server, ignore_errors=True)
-    for n in [int(s) for s in args.sizes.split(",") if s]:
-        results["latency"].append(child(["latency", str(n), str(args.queries)]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

@@ -21,7 +21,8 @@ from vectorstore.locking import write_lock
 from vectorstore.papers import Paper
 
 ProgressFn = Callable[[int, int], None]
-_BATCH_PAPERS = 64
+# ~190 chunks a batch: enough texts per embedder call to pad little (docs/scale.md)
+_BATCH_PAPERS = 128
 
 
 class StoreError(RuntimeError):
