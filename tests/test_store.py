@@ -166,3 +166,34 @@ def test_paper_record_round_trip(empty_home: Path) -> None:
         "x.txt",
     )
     assert rec.added
+
+
+def test_ingest_and_remove_leave_the_next_keyword_index_built(
+    fresh_home: Path, tmp_path: Path
+) -> None:
+    """The BM25 index of the new store state is built by the ingest (or removal), not by the
+    next question: another process (a running Slack bot, the next `ask`) just loads it."""
+    a = Assistant(home=fresh_home, llm="extractive")
+    folder = a.retriever.lexical.folder
+    f = digest(
+        tmp_path / "new.txt",
+        [("Zorblax Protein Folding", ABSTRACT.format(topic="protein folding", n=4))],
+    )
+
+    def built() -> list[str]:
+        return sorted(p.name for p in folder.glob("gen-*"))
+
+    a.ingest([f])
+    expected = f"gen-{a.store.chunks.id}-{a.store.generation()}-"
+    assert len(built()) == 1 and built()[0].startswith(expected)
+    other = Assistant(home=fresh_home, llm="extractive")  # a second front end, own retriever
+    index = other.retriever.lexical.get(
+        f"{other.store.chunks.id}-{other.store.generation()}",
+        lambda: pytest.fail("the index was rebuilt instead of loaded"),  # type: ignore[arg-type,return-value]
+    )
+    assert "Zorblax Protein Folding" in [r.title for r in other.retrieve("zorblax", k=1)]
+    assert index.num_docs == other.store.count_chunks()
+
+    pid = other.retrieve("zorblax", k=1)[0].paper_id
+    assert a.remove([pid]) == 1
+    assert built()[0].startswith(f"gen-{a.store.chunks.id}-{a.store.generation()}-")
