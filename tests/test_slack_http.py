@@ -210,9 +210,9 @@ def test_history_passed_to_the_assistant_is_the_earlier_user_messages(
     seen: list[list[str]] = []
     real_stream = Assistant.stream
 
-    def spy(self: Assistant, question: str, history: Any = None) -> Any:
+    def spy(self: Assistant, question: str, history: Any = None, **kw: Any) -> Any:
         seen.append(list(history or []))
-        return real_stream(self, question, history)
+        return real_stream(self, question, history, **kw)
 
     monkeypatch.setattr(Assistant, "stream", spy)
     server = make_bot()

@@ -21,9 +21,11 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.answer import Answer
 from assistant.backends.base import BackendError
+from assistant.inline_filters import InlineFilterError, split_filters
 from assistant.slack import blocks
 from assistant.slack.dedupe import SeenKeys
 from assistant.slack.text import plain_question
+from vectorstore.filters import Filters
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -35,9 +37,13 @@ HISTORY_PAGES = 5  # conversations.replies pages read per thread (200 messages a
 HISTORY_MESSAGES = 30  # the most recent earlier user messages passed as history
 ANSWERED_SUBTYPES = {None, "thread_broadcast"}  # everything else (edits, bots, joins) is ignored
 
+FILTER_HELP = (
+    "Filters: `since:monday`, `since:2026-11-20`, `category:cs.CL`, `author:Hinton`, "
+    "or just _since Monday_ in the question."
+)
 HELP = (
     "Ask me about the indexed papers, e.g. _What is 3D Gaussian splatting?_ "
-    "I answer in this thread and list the papers I used."
+    "I answer in this thread and list the papers I used. " + FILTER_HELP
 )
 APOLOGY_BACKEND = (
     "Sorry, I couldn't answer this: the language model didn't respond (it may be down or "
@@ -149,6 +155,25 @@ class StreamingReply:
             )
 
 
+def thread_filters(text: str, history: list[str]) -> tuple[str, list[str], Filters]:
+    """The question, the history and the filters, with filter words taken out of both.
+
+    Filters set earlier in a thread stay on for its follow-ups; a later one overrides a field.
+    """
+    filters = Filters()
+    plain_history = []
+    for message in history:
+        try:
+            earlier = split_filters(message)
+        except InlineFilterError:
+            plain_history.append(message)  # it was answered with the error already
+            continue
+        filters = filters.merged(earlier.filters)
+        plain_history.append(earlier.question)
+    asked = split_filters(text)
+    return asked.question, plain_history, filters.merged(asked.filters)
+
+
 def _why(exc: BaseException) -> str:
     """A log-safe description: the API error code or exception type, never request details."""
     if isinstance(exc, SlackApiError):
@@ -240,15 +265,25 @@ class SlackBot:
                 return
             notes: list[str] = []
             history = self.history(client, mention, notes) if mention.in_thread else []
+            try:
+                asked, history, filters = thread_filters(mention.text, history)
+            except InlineFilterError as exc:
+                reply.show(blocks.notice_message(f"{exc}. {FILTER_HELP}"))
+                return
+            if not asked:
+                reply.show(blocks.notice_message(HELP))
+                return
             self._warm_up()
             final: Answer | None = None
-            for item in self.assistant.stream(mention.text, history=history):
+            for item in self.assistant.stream(asked, history=history, filters=filters):
                 if isinstance(item, Answer):
                     final = item
                 else:
                     reply.add(item)
             if final is None:
                 raise RuntimeError("the assistant returned no answer")
+            if filters:
+                notes.insert(0, f"only papers {filters.describe()}")
             if notes:
                 final.notices.extend(notes)
             reply.show(blocks.answer_message(final))
