@@ -23,6 +23,10 @@ ProgressFn = Callable[[int, int], None]
 NoticeFn = Callable[[str], None]
 
 
+# settings that decide which store is open and how it is read
+_STORE_SETTINGS = ("home", "chroma_url", "collection", "chunk_tokens", "chunk_overlap")
+
+
 class Assistant:
     """Answers questions about the indexed papers, citing the exact titles it used.
 
@@ -45,6 +49,21 @@ class Assistant:
         # Default metadata filters for every question (the chat's /since sets them); a call's
         # own ``filters=`` / ``since=...`` override them field by field.
         self.filters = Filters()
+
+    def with_settings(self, **overrides: Any) -> Assistant:
+        """A copy with other settings (``llm="local"``, ``top_k=8``, …) that shares the open store
+        and retriever when those settings leave them unchanged: opening them is the slow part.
+
+        Front ends' hooks and default filters carry over. Raises pydantic's ValidationError.
+        """
+        new = Assistant(settings=self.settings, **overrides)
+        if all(getattr(new.settings, k) == getattr(self.settings, k) for k in _STORE_SETTINGS):
+            for reusable in ("store", "retriever"):  # cached_property values
+                if reusable in self.__dict__:
+                    new.__dict__[reusable] = self.__dict__[reusable]
+        new.on_progress, new.on_notice = self.on_progress, self.on_notice
+        new.filters = self.filters
+        return new
 
     # -- the index ----------------------------------------------------------------------------
     @cached_property

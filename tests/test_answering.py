@@ -85,3 +85,20 @@ def test_settings_are_keyword_arguments_and_env_vars(built_home, monkeypatch) ->
         Assistant(home=built_home, top_k=0)
     with pytest.raises(pydantic.ValidationError):
         Assistant(home=built_home, not_a_setting=1)
+
+
+def test_with_settings_switches_answer_settings_and_keeps_the_open_store(
+    assistant: Assistant,
+) -> None:
+    from vectorstore.filters import Filters
+
+    assistant.filters = Filters.of(since="2026-01-01")
+    assistant.retrieve("gaussian splatting", k=1)  # opens the store and the retriever
+    fewer = assistant.with_settings(top_k=2)
+    assert fewer.settings.top_k == 2 and fewer.settings.home == assistant.settings.home
+    assert fewer.store is assistant.store and fewer.retriever is assistant.retriever
+    assert fewer.filters == assistant.filters
+    assert len(fewer.ask("What is LoRA?").retrieved) <= 2
+    other = assistant.with_settings(collection="another-shelf")
+    assert other.store is not assistant.store  # another store: opened on its own
+    assistant.filters = Filters()

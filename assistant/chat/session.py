@@ -73,15 +73,7 @@ class ChatSession:
         The new backend is resolved at once, so a misconfigured one is reported now and the
         current one stays; the open store and retriever are reused (opening them is slow).
         """
-        from assistant.api import Assistant
-
-        old = self.assistant
-        new = Assistant(settings=old.settings, **overrides)
-        for reusable in ("store", "retriever"):  # cached_property values
-            if reusable in old.__dict__:
-                new.__dict__[reusable] = old.__dict__[reusable]
-        new.on_progress, new.on_notice = old.on_progress, old.on_notice
-        new.filters = old.filters
+        new = self.assistant.with_settings(**overrides)
         if "llm" in overrides:
             new.backend  # noqa: B018 - resolve now to report a bad configuration
         self.assistant = new
