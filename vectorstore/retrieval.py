@@ -14,7 +14,7 @@ from vectorstore.store import ChunkHit, PaperRecord, PaperStore
 RRF_K = 20  # smaller than the usual 60: a first place in either list counts more (measured in docs/benchmarks.md)
 # Filtered dense search (see HybridRetriever.dense_search; measured in docs/scale.md):
 EXACT_MAX = 1000  # up to this many passing chunks: exact cosine over their vectors
-EXACT_MAX_SERVER = 100  # over HTTP vectors travel as JSON: Chroma's search among ids wins sooner
+EXACT_MAX_SERVER = 400  # over HTTP vectors travel as JSON: Chroma's search among ids wins sooner
 POST_FILTER_MAX = 2000  # largest unfiltered HNSW over-fetch (~20 ms at 145k chunks)
 POST_FILTER_MARGIN = 2.0  # over-fetch twice the chunks the filter's share predicts
 
