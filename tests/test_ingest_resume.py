@@ -16,7 +16,7 @@ from assistant import Assistant
 from vectorstore.chunking import chunk_paper
 from vectorstore.readers import read_papers
 
-N_PAPERS = 200  # about three store batches of 64 after the first
+N_PAPERS = 300  # three store batches of 128: killed once the first is written
 
 
 def catalog_count(store: Path) -> int:

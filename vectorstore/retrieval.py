@@ -58,11 +58,13 @@ class HybridRetriever:
         self._filter_index: tuple[int, FilterIndex] | None = None
         self._chunk_rows: tuple[tuple[str, int], Any] | None = None
 
-    def lexical_index(self) -> LexicalIndex:
+    def lexical_index(self, generation: int | None = None) -> LexicalIndex:
         """The BM25 index of the store's current generation (also the source of term IDF)."""
         # The collection id changes when a store is recreated, so a reused counter never
         # picks up another store's index.
-        key = f"{self.store.chunks.id}-{self.store.generation()}"
+        if generation is None:
+            generation = self.store.generation()
+        key = f"{self.store.chunks.id}-{generation}"
         return self.lexical.get(key, self.store.all_chunks)
 
     def retrieve(
@@ -76,8 +78,9 @@ class HybridRetriever:
             return []
         self.store.refresh()
         n = max(self.candidates, k * 6)
-        index = self.lexical_index()
-        mask = self.chunk_mask(index, filters) if filters else None
+        generation = self.store.generation()  # read once: a round trip in server mode
+        index = self.lexical_index(generation)
+        mask = self.chunk_mask(index, filters, generation) if filters else None
         dense = paper_order(self.dense_search(query, n, index, mask))
         lexical = paper_order(index.search(query, n, mask=mask))
 
@@ -141,9 +144,10 @@ class HybridRetriever:
         ids = index.chunk_id_array[mask].tolist()
         return self.store.chunk_hits(self.store.dense_ranking_among(query, ids, n))
 
-    def filter_index(self) -> FilterIndex:
+    def filter_index(self, generation: int | None = None) -> FilterIndex:
         """Per-paper filter attributes of the current generation (read from the catalog once)."""
-        generation = self.store.generation()
+        if generation is None:
+            generation = self.store.generation()
         if self._filter_index is None or self._filter_index[0] != generation:
             self._filter_index = (
                 generation,
@@ -151,11 +155,13 @@ class HybridRetriever:
             )
         return self._filter_index[1]
 
-    def chunk_mask(self, index: LexicalIndex, filters: Filters) -> Any:
+    def chunk_mask(
+        self, index: LexicalIndex, filters: Filters, generation: int | None = None
+    ) -> Any:
         """One bool per BM25 chunk: does its paper pass the filters? (O(chunks) numpy, no Python loop.)"""
         import numpy as np
 
-        fi = self.filter_index()
+        fi = self.filter_index(generation)
         # Keyed by the store state both were built from, never by object identity (ids are reused).
         key = (index.key, self._filter_index[0] if self._filter_index else -1)
         if self._chunk_rows is None or self._chunk_rows[0] != key:
