@@ -201,3 +201,30 @@ def test_ingest_and_remove_leave_the_next_keyword_index_built(
     pid = other.retrieve("zorblax", k=1)[0].paper_id
     assert a.remove([pid]) == 1
     assert built()[0].startswith(f"gen-{a.store.chunks.id}-{a.store.generation()}-")
+
+
+def test_rerun_after_a_crash_with_changed_text_leaves_no_stale_chunks(
+    empty_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash between a paper's chunks and its catalog record, then the paper shortened: the
+    re-run must not keep the chunks of the longer text beyond the new ones."""
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    long_text = " ".join(ABSTRACT.format(topic=f"topic {i} " * 12, n=i) for i in range(12))
+    f = digest(tmp_path / "mine.txt", [("Zorblax Long Paper", long_text)])
+    catalog = a.store.catalog
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(catalog, "upsert", crash)
+    with pytest.raises(KeyboardInterrupt):
+        a.ingest([f])
+    monkeypatch.undo()
+    left = a.store.chunks.get(include=[])["ids"]
+    assert len(left) > 2 and a.store.count_papers() == 0  # chunks written, paper not complete
+
+    digest(f, [("Zorblax Long Paper", ABSTRACT.format(topic="short text", n=1))])
+    report = a.ingest([f])
+    assert report.added == 1 and a.store.count_papers() == 1
+    pid = a.store.papers()[0].paper_id
+    assert sorted(a.store.chunks.get(include=[])["ids"]) == [f"{pid}:0"]

@@ -92,6 +92,7 @@ class _PreparedBatch:
     chunks: list[Chunk]
     embeddings: Any
     catalog_metas: dict[str, dict[str, Any]]
+    replaced: frozenset[str]  # papers already in the catalog (their old chunks must go)
 
 
 def _done_future() -> Any:
@@ -468,13 +469,13 @@ class PaperStore:
         report.updated += replaced
         report.added += len(todo) - replaced
         report.titles_added.extend(p.title for p in todo if p.paper_id not in known)
-        return _PreparedBatch(todo, chunks, embeddings, catalog_metas)
+        replacing = frozenset(p.paper_id for p in todo if p.paper_id in known)
+        return _PreparedBatch(todo, chunks, embeddings, catalog_metas, replacing)
 
     def _write_batch(self, prepared: _PreparedBatch) -> None:
         """Chunks first, catalog records last: a paper with a catalog record is complete."""
         todo, chunks = prepared.papers, prepared.chunks
-        # Remove any chunks of papers being (re)written: replaced ones, and half-written new ones.
-        self.chunks.delete(where={"paper_id": {"$in": [p.paper_id for p in todo]}})
+        self._delete_stale_chunks(prepared)
         filterable = {pid: chunk_metadata(meta) for pid, meta in prepared.catalog_metas.items()}
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
@@ -496,6 +497,24 @@ class PaperStore:
             embeddings=[[0.0] for _ in todo],
             metadatas=[prepared.catalog_metas[p.paper_id] for p in todo],
         )
+
+    def _delete_stale_chunks(self, prepared: _PreparedBatch) -> None:
+        """Delete the chunks the upsert would not overwrite: all of a replaced paper's, and a
+        new paper's beyond its new chunk count (left by an interrupted ingest of other text).
+
+        A new paper has such chunks exactly when chunk id ``<paper>:<its chunk count>`` exists:
+        one primary-key read instead of a metadata scan (~0.2 s a batch at 100k papers).
+        """
+        count: dict[str, int] = {}
+        for c in prepared.chunks:
+            count[c.paper_id] = count.get(c.paper_id, 0) + 1
+        new = [p.paper_id for p in prepared.papers if p.paper_id not in prepared.replaced]
+        probe = [f"{pid}:{count.get(pid, 0)}" for pid in new]
+        found = self.chunks.get(ids=probe, include=[])["ids"] if probe else []
+        leftover = {cid.rpartition(":")[0] for cid in found}
+        stale = sorted(prepared.replaced | leftover)
+        if stale:
+            self.chunks.delete(where={"paper_id": {"$in": stale}})
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Delete papers (catalog and chunks); returns how many existed."""
