@@ -8,16 +8,15 @@ replaces changed papers and skips the rest.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from vectorstore.papers import Paper
 from vectorstore.readers.base import ReaderError
+from vectorstore.readers.jsonl import json_lines
 from vectorstore.readers.options import ReadOptions
 from vectorstore.readers.records import clean_text, normalize_date, split_authors
-from vectorstore.readers.stream import text_lines
 
 
 def _authors(record: dict[str, Any]) -> tuple[str, ...]:
@@ -34,14 +33,7 @@ def _authors(record: dict[str, Any]) -> tuple[str, ...]:
 
 
 def read_arxiv(path: Path, options: ReadOptions) -> Iterator[Paper]:
-    for number, line in text_lines(path, options):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            options.bad_record(ReaderError(path, number, f"invalid JSON ({exc.msg})"))
-            continue
+    for number, record in json_lines(path, options):
         if not isinstance(record, dict):
             options.bad_record(ReaderError(path, number, "expected one JSON object per line"))
             continue

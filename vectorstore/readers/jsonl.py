@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from vectorstore.papers import Paper
 from vectorstore.readers.base import ReaderError
@@ -18,6 +19,17 @@ _BLOCK = 1 << 20
 _SEPARATORS = re.compile(r"[\s,]*")
 
 
+def json_lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) of each non-blank line; invalid JSON is a bad record."""
+    for number, line in text_lines(path, options):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            options.bad_record(ReaderError(path, number, f"invalid JSON ({exc.msg})"))
+
+
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Paper]:
     """One JSON object per line; blank lines are ignored. A file starting with ``[`` is an array."""
     with open_binary(path) as fh:
@@ -25,14 +37,7 @@ def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Paper]:
     if head.startswith(b"["):
         yield from read_json_array(path, options)
         return
-    for number, line in text_lines(path, options):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            options.bad_record(ReaderError(path, number, f"invalid JSON ({exc.msg})"))
-            continue
+    for number, record in json_lines(path, options):
         paper = paper_from_record(record, path, number, options)
         if paper is not None:
             yield paper
