@@ -13,8 +13,6 @@ from assistant.cli.common import (
     UserError,
     err,
     is_tty,
-    make_assistant,
-    out,
     user_errors,
 )
 from assistant.cli.filters import (
@@ -23,7 +21,6 @@ from assistant.cli.filters import (
     CategoryOption,
     SinceOption,
     SourceOption,
-    apply_filters,
 )
 
 
@@ -73,9 +70,8 @@ def ask(
 
     The first run indexes the bundled trending-papers digest (about 10 s).
     """
-    from assistant.chat.session import AnswerFailed, Cancelled, ChatSession
-    from assistant.cli.chat import require_backend
-    from assistant.conversations import ConversationLog
+    from assistant.chat.session import AnswerFailed, Cancelled
+    from assistant.cli.chat import start_session
 
     text = " ".join(question).strip()
     with user_errors():
@@ -83,13 +79,11 @@ def ask(
             raise UserError(
                 'the question is empty; try: assistant ask "What is 3D Gaussian splatting?"'
             )
-        assistant = make_assistant(ctx, top_k=top_k, llm=llm)
-        apply_filters(assistant, since, added_since, source, category, author)
-        require_backend(assistant)
-        session = ChatSession(
-            assistant,
-            ConversationLog.for_settings(assistant.settings),
-            out=out,
+        session = start_session(
+            ctx,
+            top_k,
+            llm,
+            (since, added_since, source, category, author),
             info=err,
             save=not no_log,
         )

@@ -26,7 +26,33 @@ from assistant.cli.filters import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from assistant.api import Assistant
+    from assistant.chat.session import ChatSession
+
+
+def start_session(
+    ctx: typer.Context,
+    top_k: int | None,
+    llm: str | None,
+    filter_flags: tuple[
+        str | None, str | None, list[str] | None, list[str] | None, list[str] | None
+    ],
+    *,
+    info: Console,
+    save: bool,
+) -> ChatSession:
+    """The Assistant the flags describe (filters set, backend checked) in a logged session."""
+    from assistant.chat.session import ChatSession
+    from assistant.conversations import ConversationLog
+
+    assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+    apply_filters(assistant, *filter_flags)
+    require_backend(assistant)
+    return ChatSession(
+        assistant, ConversationLog.for_settings(assistant.settings), out=out, info=info, save=save
+    )
 
 
 def require_backend(assistant: Assistant) -> None:
@@ -66,18 +92,14 @@ def chat(
     Conversations are saved in the data directory; see them with: assistant logs
     """
     from assistant.chat.repl import run_interactive, run_piped
-    from assistant.chat.session import ChatSession
-    from assistant.conversations import ConversationLog
 
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with user_errors():
-        assistant = make_assistant(ctx, top_k=top_k, llm=llm)
-        apply_filters(assistant, since, added_since, source, category, author)
-        require_backend(assistant)
-        session = ChatSession(
-            assistant,
-            ConversationLog.for_settings(assistant.settings),
-            out=out,
+        session = start_session(
+            ctx,
+            top_k,
+            llm,
+            (since, added_since, source, category, author),
             info=out if interactive else err,
             save=not no_log,
         )
