@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.resources import bundled_digest
+from tests.cli_process import run_cli
 from vectorstore.filters import Filters, parse_day
 
 TODAY = date.today()
@@ -125,20 +124,7 @@ def test_source_category_author_and_added_since(home: Path, tmp_path: Path) -> N
 
 
 def cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "ASSISTANT_HOME": str(home),
-        "NO_COLOR": "1",
-        "ASSISTANT_LLM": "extractive",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        input=stdin,
-    )
+    return run_cli(*args, home=home, stdin=stdin, ASSISTANT_LLM="extractive")
 
 
 def test_cli_ask_flags_and_chat_since(home: Path) -> None:
