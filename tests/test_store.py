@@ -170,6 +170,24 @@ def test_paper_record_round_trip(empty_home: Path) -> None:
         "x.txt",
     )
     assert rec.added
+    assert rec.abstract == p.abstract
+
+
+def test_store_written_before_the_lean_layout_still_reads(empty_home: Path) -> None:
+    """Older stores keep the abstract as the catalog document and filter fields on chunks."""
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    p = Paper(title="Old Layout", abstract=ABSTRACT.format(topic="sea ice", n=4), date="2020-01-02")
+    a.store.ingest([p])
+    (old,) = a.store.catalog.get(ids=[p.paper_id], include=["metadatas"])["metadatas"]
+    old = {k: v for k, v in old.items() if k != "abstract"}
+    a.store.catalog.delete(ids=[p.paper_id])
+    a.store.catalog.add(
+        ids=[p.paper_id], documents=[p.abstract], embeddings=[[0.0]], metadatas=[old]
+    )
+    (rec,) = a.store.papers()
+    assert (rec.title, rec.abstract, rec.date) == ("Old Layout", p.abstract, "2020-01-02")
+    assert a.store.ingest([p]).unchanged == 1  # recognised as stored, not rewritten
+    assert [r.title for r in a.retrieve("sea ice", since="2019-12-31")] == ["Old Layout"]
 
 
 def test_ingest_and_remove_leave_the_next_keyword_index_built(

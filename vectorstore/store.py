@@ -3,6 +3,11 @@
 The catalog record (abstract + metadata + content hash) is written last for each paper, so
 it marks a paper as completely ingested: an interrupted ingest re-run redoes exactly the
 papers without one, and deterministic chunk ids make every write an idempotent upsert.
+
+Writes are kept lean because at 100k papers they, not the embedder, limited ingest speed:
+chunks carry only their paper id, title and index (filters are served from the catalog, see
+``vectorstore.filters``), and the abstract is catalog *metadata*, not a document, so Chroma
+does not build its full-text (trigram) index over every abstract, which nothing queries.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 from vectorstore.chunking import Chunk, chunk_paper
 from vectorstore.embeddings import MiniLMEmbedding
-from vectorstore.filters import META_VERSION, chunk_metadata, source_keys
+from vectorstore.filters import META_VERSION, source_keys
 from vectorstore.locking import write_lock
 from vectorstore.papers import Paper
 
@@ -73,7 +78,8 @@ def _record_from(pid: str, document: str | None, meta: dict[str, Any]) -> PaperR
     return PaperRecord(
         paper_id=pid,
         title=str(meta.get("title", "")),
-        abstract=document or "",
+        # metadata since the lean layout; older stores keep it as the record's document
+        abstract=str(meta.get("abstract") or document or ""),
         source=meta.get("source"),
         added=meta.get("added"),
         date=meta.get("date"),
@@ -252,9 +258,10 @@ class PaperStore:
         res = self.catalog.get(
             ids=list(ids) if ids is not None else None, include=["documents", "metadatas"]
         )
+        documents = res["documents"] or [None] * len(res["ids"])
         records = {
             pid: _record_from(pid, doc, meta or {})
-            for pid, doc, meta in zip(res["ids"], res["documents"] or [], res["metadatas"] or [])
+            for pid, doc, meta in zip(res["ids"], documents, res["metadatas"] or [])
         }
         if ids is None:
             return list(records.values())
@@ -452,6 +459,7 @@ class PaperStore:
             p.paper_id: _clean(
                 {
                     "title": p.title,
+                    "abstract": p.abstract,
                     "source": p.source,
                     "added": known.get(p.paper_id, {}).get("added", now),
                     "updated": now,
@@ -473,27 +481,24 @@ class PaperStore:
         return _PreparedBatch(todo, chunks, embeddings, catalog_metas, replacing)
 
     def _write_batch(self, prepared: _PreparedBatch) -> None:
-        """Chunks first, catalog records last: a paper with a catalog record is complete."""
+        """Chunks first, catalog records last: a paper with a catalog record is complete.
+
+        One upsert per collection: Chroma's embedded client holds the GIL through each call,
+        and splitting them so the embedder could run in between measured slower (the two then
+        compete for both cores; docs/scale.md).
+        """
         todo, chunks = prepared.papers, prepared.chunks
         self._delete_stale_chunks(prepared)
-        filterable = {pid: chunk_metadata(meta) for pid, meta in prepared.catalog_metas.items()}
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
             documents=[c.text for c in chunks],
             embeddings=prepared.embeddings,
             metadatas=[
-                {
-                    "paper_id": c.paper_id,
-                    "title": c.title,
-                    "chunk_index": c.index,
-                    **filterable[c.paper_id],
-                }
-                for c in chunks
+                {"paper_id": c.paper_id, "title": c.title, "chunk_index": c.index} for c in chunks
             ],
         )
         self.catalog.upsert(
             ids=[p.paper_id for p in todo],
-            documents=[p.abstract for p in todo],
             embeddings=[[0.0] for _ in todo],
             metadatas=[prepared.catalog_metas[p.paper_id] for p in todo],
         )
