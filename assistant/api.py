@@ -202,7 +202,7 @@ class Assistant:
         q = analyze(standalone, history)
         retrieved = self.retriever.retrieve(q.query, self._k_for(q), filters=chosen)
         t1 = time.perf_counter()
-        index = self.retriever.lexical_index()
+        index = self.retriever.latest_lexical_index()
         request = AnswerRequest(
             question=q,
             papers=retrieved,

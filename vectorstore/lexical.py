@@ -131,6 +131,11 @@ class LexicalCache:
         self._generation: str | None = None
         self._index: LexicalIndex | None = None
 
+    @property
+    def latest(self) -> LexicalIndex | None:
+        """The index the last ``get`` returned, without asking the store for its generation."""
+        return self._index
+
     def get(self, generation: str, load_chunks: ChunkLoader) -> LexicalIndex:
         """``generation`` names one state of one store (its collection id and change counter)."""
         with self._lock:

@@ -67,6 +67,11 @@ class HybridRetriever:
         key = f"{self.store.chunks.id}-{generation}"
         return self.lexical.get(key, self.store.all_chunks)
 
+    def latest_lexical_index(self) -> LexicalIndex:
+        """The index the last retrieval used (or a newer one): its term statistics (IDF) serve
+        the answer step without another generation read, an HTTP round trip in server mode."""
+        return self.lexical.latest or self.lexical_index()
+
     def retrieve(
         self,
         query: str,
