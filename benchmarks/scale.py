@@ -118,48 +118,58 @@ def phase_raw(n: int) -> dict[str, Any]:
     }
 
 
-def phase_ingest(n: int, url: str | None, rounds: int) -> dict[str, Any]:
-    """Real ingests of ``n`` generated papers (embedded store, or the server at ``url``).
+def ingest_vs_raw(store: Any, papers: list[Any]) -> dict[str, float]:
+    """One real ingest of ``papers``, then the raw embedder on exactly the same calls.
 
-    Each round ingests into a fresh collection, then runs the raw embedder on exactly the same
-    chunk texts, in the same process: on a shared machine single runs move by +-5 %, so the
-    ratio is the median over interleaved rounds.
+    The raw embedder gets the calls an ingest makes (one per store batch of papers), in the
+    same process, right after: on a shared machine single runs move by +-5 %, so callers report
+    the median ratio over interleaved rounds.
     """
-    import statistics
-
     import vectorstore.store as store_module
     from vectorstore.chunking import chunk_paper
 
-    papers = corpus(n)
     size = store_module._BATCH_PAPERS
-    # the raw embedder gets the same calls an ingest makes: one per store batch of papers
     calls = [
-        [c.text for p in papers[i : i + size] for c in chunk_paper(p)] for i in range(0, n, size)
+        [c.text for p in papers[i : i + size] for c in chunk_paper(p)]
+        for i in range(0, len(papers), size)
     ]
-    pairs = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for r in range(rounds):
-            store = make_store(Path(tmp), url, collection=f"scale{n}-r{r}")
-            store.embedder(["warm up"])
-            t0 = time.perf_counter()
-            report = store.ingest(papers)
-            seconds = time.perf_counter() - t0
-            assert report.added == n and store.count_papers() == n
-            t0 = time.perf_counter()
-            for texts in calls:
-                store.embedder(texts)
-            raw = time.perf_counter() - t0
-            pairs.append({"ingest_s": seconds, "raw_s": raw, "vs_raw": raw / seconds})
-        store_mib = du_mib(Path(tmp) / "chroma") / rounds if url is None else None
-        chunks = store.count_chunks()
+    store.embedder(["warm up"])
+    before = store.count_papers()
+    t0 = time.perf_counter()
+    report = store.ingest(papers)
+    seconds = time.perf_counter() - t0
+    assert report.added == len(papers) and store.count_papers() == before + len(papers)
+    t0 = time.perf_counter()
+    for texts in calls:
+        store.embedder(texts)
+    raw = time.perf_counter() - t0
+    return {"papers_before": before, "ingest_s": seconds, "raw_s": raw, "vs_raw": raw / seconds}
+
+
+def summarise_rounds(n: int, pairs: list[dict[str, float]]) -> dict[str, Any]:
+    import statistics
+
     return {
-        "mode": "server" if url else "embedded",
-        "papers": n,
-        "chunks": chunks,
         "rounds": pairs,
         "papers_per_s": n / statistics.median(p["ingest_s"] for p in pairs),
         "raw_papers_per_s": n / statistics.median(p["raw_s"] for p in pairs),
         "vs_raw": statistics.median(p["vs_raw"] for p in pairs),
+    }
+
+
+def phase_ingest(n: int, url: str | None, rounds: int) -> dict[str, Any]:
+    """Real ingests of ``n`` generated papers into fresh collections (embedded, or the server)."""
+    papers = corpus(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = [make_store(Path(tmp), url, collection=f"scale{n}-r{r}") for r in range(rounds)]
+        pairs = [ingest_vs_raw(store, papers) for store in stores]
+        store_mib = du_mib(Path(tmp) / "chroma") / rounds if url is None else None
+        chunks = stores[0].count_chunks()
+    return {
+        "mode": "server" if url else "embedded",
+        "papers": n,
+        "chunks": chunks,
+        **summarise_rounds(n, pairs),
         "store_mib": store_mib,
         "peak_rss_mib": peak_rss_mib(),
     }
@@ -204,8 +214,15 @@ def percentiles(ms: list[float]) -> dict[str, float]:
     return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
 
 
-def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any]:
-    """Build an ``n``-paper store with the proxy embedder, then time real hybrid queries."""
+def phase_latency(
+    n: int, queries: int, url: str | None = None, grow: int = 0, rounds: int = 3
+) -> dict[str, Any]:
+    """Build an ``n``-paper store with the proxy embedder, then time real hybrid queries.
+
+    With ``grow``, then ingest ``rounds`` slices of ``grow`` new papers into that store with
+    the real embedder, each against the raw embedder: ingest speed into a large store, where
+    Chroma's writes cost more than in a fresh one.
+    """
 
     import vectorstore.store as store_module
     from assistant.resources import bundled_digest
@@ -214,6 +231,7 @@ def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any
     from vectorstore.retrieval import HybridRetriever
     from vectorstore.text import split_sentences
 
+    batch_papers = store_module._BATCH_PAPERS
     store_module._BATCH_PAPERS = 1000  # fewer, larger Chroma writes; the path is the same
     with tempfile.TemporaryDirectory() as tmp:
         store = make_store(Path(tmp), url, collection=f"latency{n}")
@@ -246,6 +264,9 @@ def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any
             t0 = time.perf_counter()
             real([q])
             embed_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        retriever.filter_index()
+        filter_index_build = time.perf_counter() - t0
         filtered: dict[str, Any] = {}
         for name, spec in FILTERS.items():
             filters = Filters.of(**spec)
@@ -260,6 +281,13 @@ def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any
         size = du_mib(Path(tmp) / "chroma") if url is None else None
         bm25_size = du_mib(Path(tmp) / "bm25")
         chunks = store.count_chunks()
+        peak_rss = peak_rss_mib()
+        grown: dict[str, Any] | None = None
+        if grow:
+            store_module._BATCH_PAPERS = batch_papers
+            extra = corpus(n + grow * rounds)[n:]
+            pairs = [ingest_vs_raw(store, extra[r * grow : (r + 1) * grow]) for r in range(rounds)]
+            grown = {"papers": grow, **summarise_rounds(grow, pairs)}
     return {
         "mode": "server" if url else "embedded",
         "papers": n,
@@ -268,25 +296,33 @@ def phase_latency(n: int, queries: int, url: str | None = None) -> dict[str, Any
         "embed_sentences_s": embed_sentences,
         "build_s": build,
         "bm25_build_s": bm25_build,
+        "filter_index_build_s": filter_index_build,
         **percentiles(timings),
         "query_embed_p50_ms": percentiles(embed_ms)["p50_ms"],
         "filtered": filtered,
         "store_mib": size,
         "bm25_mib": bm25_size,
-        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib": peak_rss,
+        "ingest_into": grown,
     }
 
 
 # -- orchestration ------------------------------------------------------------------------------
-def child(args: list[str]) -> dict[str, Any]:
+def child(phase: str, **kwargs: Any) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=False
+        [sys.executable, __file__, "--phase", phase, json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"phase {args} failed:\n{done.stderr[-3000:]}")
+        raise SystemExit(f"phase {phase} {kwargs} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     print(json.dumps(result), file=sys.stderr)
     return result
+
+
+PHASES = {"raw": phase_raw, "ingest": phase_ingest, "latency": phase_latency}
 
 
 def main() -> None:
@@ -296,22 +332,22 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved ingest/raw rounds")
     parser.add_argument("--sizes", default="1000,10000,100000", help="store sizes for latency")
+    parser.add_argument(
+        "--grow",
+        type=int,
+        default=1280,
+        help="papers per real-ingest round into the largest latency store (0: skip)",
+    )
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument(
         "--modes", default="embedded,server", help="embedded, server (a `chroma run` on 127.0.0.1)"
     )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "scale.json")
-    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        kind, *rest = args.phase
-        if kind == "raw":
-            result = phase_raw(int(rest[0]))
-        elif kind == "ingest":
-            result = phase_ingest(int(rest[0]), rest[2] if len(rest) > 2 else None, int(rest[1]))
-        else:
-            result = phase_latency(int(rest[0]), int(rest[1]), rest[2] if len(rest) > 2 else None)
-        print(json.dumps(result))
+        kind, kwargs = args.phase
+        print(json.dumps(PHASES[kind](**json.loads(kwargs))))
         return
 
     from benchmarks.measure import machine
@@ -320,22 +356,27 @@ def main() -> None:
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results: dict[str, Any] = {"machine": machine(), "ingest": [], "latency": []}
+
+    def run_mode(url: str | None, data: Path | None = None) -> None:
+        if args.real:
+            results["ingest"].append(child("ingest", n=args.real, url=url, rounds=args.rounds))
+        for n in sizes:
+            before = du_mib(data) if data else 0.0
+            grow = args.grow if n == max(sizes) else 0
+            result = child(
+                "latency", n=n, queries=args.queries, url=url, grow=grow, rounds=args.rounds
+            )
+            if data:  # the server's own files, less the slices grown into it (size is linear)
+                result["store_mib"] = (du_mib(data) - before) * n / (n + grow * args.rounds)
+            results["latency"].append(result)
+
     for mode in modes:
         if mode == "embedded":
-            if args.real:
-                results["ingest"].append(child(["ingest", str(args.real), str(args.rounds)]))
-            for n in sizes:
-                results["latency"].append(child(["latency", str(n), str(args.queries)]))
+            run_mode(None)
             continue
         server = Path(tempfile.mkdtemp(prefix="scale-chroma-"))
         with chroma_server(server / "data", server / "server.log") as url:
-            if args.real:
-                results["ingest"].append(child(["ingest", str(args.real), str(args.rounds), url]))
-            for n in sizes:
-                before = du_mib(server / "data")
-                result = child(["latency", str(n), str(args.queries), url])
-                result["store_mib"] = du_mib(server / "data") - before  # the server's own files
-                results["latency"].append(result)
+            run_mode(url, server / "data")
         shutil.rmtree(server, ignore_errors=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))
