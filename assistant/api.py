@@ -129,12 +129,15 @@ class Assistant:
         return removed
 
     def _rebuild_lexical_index(self) -> None:
-        """Build the BM25 index of the new store state now (~40 s at 100k papers) and persist it,
-        so the next question, here or in another process, loads it instead of building it."""
+        """Build the BM25 index and the filter table of the new store state now (~40 s at 100k
+        papers) and persist them, so the next question, here or in another process, loads them
+        instead of building them."""
         chunks = self.store.count_chunks()
         if chunks > 20_000 and self.on_notice:
             self.on_notice(f"updating the keyword index ({chunks:,} chunks)…")
-        self.retriever.lexical_index()
+        generation = self.store.generation()
+        self.retriever.lexical_index(generation)
+        self.retriever.filter_index(generation)
 
     def retrieve(
         self,

@@ -14,7 +14,7 @@ import pytest
 from assistant import Assistant
 from assistant.resources import bundled_digest
 from tests.cli_process import run_cli
-from vectorstore.filters import Filters, parse_day
+from vectorstore.filters import FilterIndex, Filters, parse_day
 from vectorstore.store import PaperRecord
 
 TODAY = date.today()
@@ -110,10 +110,13 @@ def _keeps(paper: PaperRecord, **f: Any) -> bool:
     )
 
 
-def test_filter_mask_selects_the_papers_the_records_say(home: Path) -> None:
-    """The mask both retrieval sides use keeps exactly the papers whose records match."""
+def test_filter_mask_selects_the_papers_the_records_say(home: Path, tmp_path: Path) -> None:
+    """The mask both retrieval sides use keeps exactly the papers whose records match, whether
+    the table was read from the catalog or loaded from the file the last ingest saved."""
     a = Assistant(home=home, llm="extractive")
-    index = a.retriever.filter_index()
+    built = FilterIndex.from_catalog(a.store.catalog_metadata())
+    built.save(tmp_path / "table.npz")
+    index = FilterIndex.load(tmp_path / "table.npz")
     records = a.store.papers()
     assert sorted(index.row) == sorted(r.paper_id for r in records)
     for f in (
@@ -127,6 +130,7 @@ def test_filter_mask_selects_the_papers_the_records_say(home: Path) -> None:
         {"source": str(home.parent / "mine.jsonl")},
     ):
         mask = index.paper_mask(Filters.of(**f))
+        assert mask.tolist() == built.paper_mask(Filters.of(**f)).tolist()
         selected = {pid for pid, keep in zip(index.row, mask) if keep}
         expected = {r.paper_id for r in records if _keeps(r, **f)}
         assert selected == expected, f

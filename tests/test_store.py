@@ -191,10 +191,11 @@ def test_store_written_before_the_lean_layout_still_reads(empty_home: Path) -> N
 
 
 def test_ingest_and_remove_leave_the_next_keyword_index_built(
-    fresh_home: Path, tmp_path: Path
+    fresh_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The BM25 index of the new store state is built by the ingest (or removal), not by the
-    next question: another process (a running Slack bot, the next `ask`) just loads it."""
+    """The BM25 index and filter table of the new store state are built by the ingest (or
+    removal), not by the next question: another process (a running Slack bot, the next `ask`)
+    just loads them."""
     a = Assistant(home=fresh_home, llm="extractive")
     folder = a.retriever.lexical.folder
     f = digest(
@@ -205,10 +206,21 @@ def test_ingest_and_remove_leave_the_next_keyword_index_built(
     def built() -> list[str]:
         return sorted(p.name for p in folder.glob("gen-*"))
 
+    def filter_tables() -> list[str]:
+        return sorted(p.name for p in folder.glob("filters-*"))
+
     a.ingest([f])
     expected = f"gen-{a.store.chunks.id}-{a.store.generation()}-"
     assert len(built()) == 1 and built()[0].startswith(expected)
+    assert len(filter_tables()) == 1 and filter_tables()[0].startswith(f"filters-{expected[4:]}")
     other = Assistant(home=fresh_home, llm="extractive")  # a second front end, own retriever
+    monkeypatch.setattr(
+        other.store, "catalog_metadata", lambda: pytest.fail("the filter table was rebuilt")
+    )
+    assert [r.title for r in other.retrieve("zorblax", k=1, since="2000")] == [
+        "Zorblax Protein Folding"
+    ]
+    monkeypatch.undo()
     index = other.retriever.lexical.get(
         f"{other.store.chunks.id}-{other.store.generation()}",
         lambda: pytest.fail("the index was rebuilt instead of loaded"),  # type: ignore[arg-type,return-value]
@@ -219,6 +231,8 @@ def test_ingest_and_remove_leave_the_next_keyword_index_built(
     pid = other.retrieve("zorblax", k=1)[0].paper_id
     assert a.remove([pid]) == 1
     assert built()[0].startswith(f"gen-{a.store.chunks.id}-{a.store.generation()}-")
+    assert filter_tables()[0].startswith(f"filters-{a.store.chunks.id}-{a.store.generation()}-")
+    assert len(filter_tables()) == 1
 
 
 def test_rerun_after_a_crash_with_changed_text_leaves_no_stale_chunks(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 META_VERSION = 2  # store layout; papers written under an older one are re-written on re-ingest
+FILTER_TABLE_VERSION = 1  # the saved FilterIndex's layout and key folding; a change rebuilds it
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -246,6 +247,43 @@ class FilterIndex:
             ids.append(pid)
             metas.append(filter_attributes(meta))
         return cls(ids, metas)
+
+    def save(self, path: Path) -> None:
+        """One ``.npz`` (no pickles): ids, the two day columns, and the postings as flat arrays."""
+        names, keys, rows, ends = [], [], [], []
+        for name, postings in self._postings.items():
+            for key, found in postings.items():
+                names.append(name)
+                keys.append(key)
+                rows.extend(found)
+                ends.append(len(rows))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("wb") as f:
+            np.savez(
+                f,
+                ids=np.array(list(self.row), dtype=str),
+                day=self.day,
+                added=self.added,
+                names=np.array(names, dtype=str),
+                keys=np.array(keys, dtype=str),
+                rows=np.array(rows, dtype=np.int64),
+                ends=np.array(ends, dtype=np.int64),
+            )
+        partial.replace(path)  # readers never see half a file
+
+    @classmethod
+    def load(cls, path: Path) -> FilterIndex:
+        with np.load(path, allow_pickle=False) as data:
+            index = cls([], [])
+            index.row = {pid: i for i, pid in enumerate(data["ids"].tolist())}
+            index.size = len(index.row)
+            index.day, index.added = data["day"], data["added"]
+            rows, start = data["rows"].tolist(), 0
+            for name, key, end in zip(data["names"].tolist(), data["keys"].tolist(), data["ends"]):
+                index._postings[name][key] = rows[start:end]
+                start = int(end)
+        return index
 
     def _any_of(self, name: str, keys: Iterable[str]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
