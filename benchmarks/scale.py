@@ -161,10 +161,12 @@ def phase_ingest(n: int, url: str | None, rounds: int) -> dict[str, Any]:
     """Real ingests of ``n`` generated papers into fresh collections (embedded, or the server)."""
     papers = corpus(n)
     with tempfile.TemporaryDirectory() as tmp:
-        stores = [make_store(Path(tmp), url, collection=f"scale{n}-r{r}") for r in range(rounds)]
-        pairs = [ingest_vs_raw(store, papers) for store in stores]
+        pairs = []
+        for r in range(rounds):  # one store (and embedder) at a time: peak RSS is one ingest's
+            store = make_store(Path(tmp), url, collection=f"scale{n}-r{r}")
+            pairs.append(ingest_vs_raw(store, papers))
         store_mib = du_mib(Path(tmp) / "chroma") / rounds if url is None else None
-        chunks = stores[0].count_chunks()
+        chunks = store.count_chunks()
     return {
         "mode": "server" if url else "embedded",
         "papers": n,
