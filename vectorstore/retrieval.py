@@ -151,7 +151,7 @@ class HybridRetriever:
 
     def filter_index(self, generation: int | None = None) -> FilterIndex:
         """Per-paper filter attributes of the current generation: in memory, on disk (beside the
-        BM25 index), or read from the catalog (~5 s at 100k papers) and saved for the next process.
+        BM25 index), or read from the catalog (~13 s at 100k papers) and saved for the next process.
         """
         if generation is None:
             generation = self.store.generation()
