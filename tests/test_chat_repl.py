@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -26,6 +27,10 @@ GS_TITLE = "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
 CLI = [sys.executable, "-c", "from assistant.cli import main; main()"]
 ROWS, COLS = 60, 130
 TIMEOUT = 60.0  # generous: the machine is shared; a healthy run takes a few seconds
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class Terminal:
@@ -46,7 +51,14 @@ class Terminal:
             **(env or {}),
         }
         self.child = pexpect.spawn(
-            CLI[0], [*CLI[1:], *args], env=full_env, dimensions=(ROWS, COLS), timeout=TIMEOUT
+            CLI[0],
+            [*CLI[1:], *args],
+            env=full_env,
+            dimensions=(ROWS, COLS),
+            timeout=TIMEOUT,
+            # as in a user's terminal, whatever started the tests: a shell's background job
+            # (`make test &`) passes SIGINT on ignored, and Ctrl-C would do nothing
+            preexec_fn=_default_sigint,
         )
 
     # -- reading the screen -------------------------------------------------------------------
