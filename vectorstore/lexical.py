@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from vectorstore.disk_cache import load_or_build
 from vectorstore.text import ANALYZER_VERSION, terms
 
 ChunkLoader = Callable[[], tuple[list[str], list[str], list[str]]]
@@ -143,21 +144,14 @@ class LexicalCache:
                 return self._index
             # The analyser's version is part of the key: a new tokenisation must not read an old index.
             target = self.folder / f"gen-{generation}-a{ANALYZER_VERSION}"
-            index: LexicalIndex | None = None
-            if (target / "ids.json").exists():
-                try:
-                    index = LexicalIndex.load(target)
-                except (OSError, ValueError, KeyError):
-                    index = None
-            if index is None:
-                index = LexicalIndex.build(*load_chunks())
-                try:
-                    index.save(target)
-                    for old in self.folder.glob("gen-*"):
-                        if old != target:
-                            shutil.rmtree(old, ignore_errors=True)
-                except OSError:
-                    pass  # a read-only data dir still answers, it just rebuilds next time
+            index = load_or_build(
+                target,
+                complete=target / "ids.json",
+                load=LexicalIndex.load,
+                build=lambda: LexicalIndex.build(*load_chunks()),
+                save=LexicalIndex.save,
+                stale="gen-*",
+            )
             index.key = generation
             self._index, self._generation = index, generation
             return index

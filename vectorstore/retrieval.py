@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vectorstore.disk_cache import load_or_build
 from vectorstore.filters import FILTER_TABLE_VERSION, FilterIndex, Filters
 from vectorstore.lexical import LexicalCache, LexicalIndex
 from vectorstore.store import ChunkHit, PaperRecord, PaperStore
@@ -156,25 +157,17 @@ class HybridRetriever:
         if generation is None:
             generation = self.store.generation()
         if self._filter_index is None or self._filter_index[0] != generation:
-            folder = self.lexical.folder
-            path = (
-                folder / f"filters-{self.store.chunks.id}-{generation}-v{FILTER_TABLE_VERSION}.npz"
+            path = self.lexical.folder / (
+                f"filters-{self.store.chunks.id}-{generation}-v{FILTER_TABLE_VERSION}.npz"
             )
-            index: FilterIndex | None = None
-            if path.exists():
-                try:
-                    index = FilterIndex.load(path)
-                except (OSError, ValueError, KeyError):
-                    index = None
-            if index is None:
-                index = FilterIndex.from_catalog(self.store.catalog_metadata())
-                try:
-                    index.save(path)
-                    for old in folder.glob("filters-*"):
-                        if old != path:
-                            old.unlink(missing_ok=True)
-                except OSError:
-                    pass  # a read-only data dir still filters; it just reads the catalog again
+            index = load_or_build(
+                path,
+                complete=path,  # written under another name, then renamed
+                load=FilterIndex.load,
+                build=lambda: FilterIndex.from_catalog(self.store.catalog_metadata()),
+                save=FilterIndex.save,
+                stale="filters-*",
+            )
             self._filter_index = (generation, index)
         return self._filter_index[1]
 
