@@ -85,7 +85,7 @@ def test_ingest_is_idempotent_and_replaces_edited_papers(make, tmp_path: Path) -
     r = a.ingest([write_jsonl(f, edited + PAPERS[1:])])
     assert (r.added, r.updated, r.unchanged) == (0, 1, 2)
     assert a.store.generation() > generation
-    docs = a.store.chunks.get(include=["documents"])["documents"]
+    docs = a.store.all_chunks()[2]
     assert not any("striped attention" in d for d in docs)
     assert any("tiny convolutional network" in d for d in docs)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from vectorstore.chunking import chunk_paper
 from vectorstore.papers import Paper
 from vectorstore.readers import ReaderError
 
@@ -55,7 +56,7 @@ def test_edited_abstract_replaces_old_chunks(empty_home: Path, tmp_path: Path) -
     report = a.ingest([f])
     assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
     assert a.store.count_papers() == 2
-    docs = a.store.chunks.get(include=["documents"])["documents"]
+    docs = a.store.all_chunks()[2]
     assert not any("protein folding" in d for d in docs)
     assert any("galaxy classification" in d for d in docs)
     top = a.retrieve("galaxy classification method", k=1)[0]
@@ -174,7 +175,8 @@ def test_paper_record_round_trip(empty_home: Path) -> None:
 
 
 def test_store_written_before_the_lean_layout_still_reads(empty_home: Path) -> None:
-    """Older stores keep the abstract as the catalog document and filter fields on chunks."""
+    """Older stores keep the abstract as the catalog document, and each chunk's text (title
+    line, then body) as its document, with filter fields on chunks."""
     a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
     p = Paper(title="Old Layout", abstract=ABSTRACT.format(topic="sea ice", n=4), date="2020-01-02")
     a.store.ingest([p])
@@ -184,10 +186,23 @@ def test_store_written_before_the_lean_layout_still_reads(empty_home: Path) -> N
     a.store.catalog.add(
         ids=[p.paper_id], documents=[p.abstract], embeddings=[[0.0]], metadatas=[old]
     )
+    lean = a.store.chunks.get(include=["embeddings", "metadatas"])
+    a.store.chunks.delete(ids=lean["ids"])
+    a.store.chunks.add(
+        ids=lean["ids"],
+        embeddings=lean["embeddings"],
+        documents=[f"{m['title']}\n{m['body']}" for m in lean["metadatas"]],
+        metadatas=[
+            {k: v for k, v in m.items() if k != "body"} | {"day": 20200102}
+            for m in lean["metadatas"]
+        ],
+    )
     (rec,) = a.store.papers()
     assert (rec.title, rec.abstract, rec.date) == ("Old Layout", p.abstract, "2020-01-02")
     assert a.store.ingest([p]).unchanged == 1  # recognised as stored, not rewritten
-    assert [r.title for r in a.retrieve("sea ice", since="2019-12-31")] == ["Old Layout"]
+    (hit,) = a.retrieve("sea ice", since="2019-12-31")
+    assert hit.title == "Old Layout" and hit.evidence in p.abstract and "sea ice" in hit.evidence
+    assert a.store.all_chunks()[2] == [c.text for c in chunk_paper(p)]
 
 
 def test_ingest_and_remove_leave_the_next_keyword_index_built(

@@ -109,8 +109,20 @@ def _done_future() -> Any:
     return future
 
 
-def _chunk_hit(cid: str, document: str, meta: dict[str, Any], similarity: float) -> ChunkHit:
-    body = document.split("\n", 1)[1] if "\n" in document else document
+def chunk_body(document: str | None, meta: dict[str, Any]) -> str:
+    """A chunk's text without its title line.
+
+    Since the lean layout it is the metadata key ``body`` (no Chroma document, so no full-text
+    index is written); older stores keep "title, newline, body" as the document.
+    """
+    if "body" in meta:
+        return str(meta["body"])
+    document = document or ""
+    return document.split("\n", 1)[1] if "\n" in document else document
+
+
+def _chunk_hit(cid: str, document: str | None, meta: dict[str, Any], similarity: float) -> ChunkHit:
+    body = chunk_body(document, meta)
     return ChunkHit(cid, str(meta["paper_id"]), str(meta["title"]), body, similarity)
 
 
@@ -279,8 +291,11 @@ class PaperStore:
             if not res["ids"]:
                 break
             ids.extend(res["ids"])
-            pids.extend(str(m["paper_id"]) for m in res["metadatas"])
-            texts.extend(res["documents"])
+            documents = res["documents"] or [None] * len(res["ids"])
+            for doc, meta in zip(documents, res["metadatas"]):
+                pids.append(str(meta["paper_id"]))
+                # what was embedded: the title line, then the body (Chunk.text)
+                texts.append(f"{meta['title']}\n{chunk_body(None, meta)}" if doc is None else doc)
             offset += len(res["ids"])
             if len(res["ids"]) < page:
                 break
@@ -365,7 +380,9 @@ class PaperStore:
         res = self.chunks.get(ids=[cid for cid, _ in ranked], include=["documents", "metadatas"])
         found = {
             cid: (doc, meta)
-            for cid, doc, meta in zip(res["ids"], res["documents"] or [], res["metadatas"] or [])
+            for cid, doc, meta in zip(
+                res["ids"], res["documents"] or [None] * len(res["ids"]), res["metadatas"] or []
+            )
         }
         return [
             _chunk_hit(cid, *found[cid], similarity) for cid, similarity in ranked if cid in found
@@ -491,10 +508,10 @@ class PaperStore:
         self._delete_stale_chunks(prepared)
         self.chunks.upsert(
             ids=[c.chunk_id for c in chunks],
-            documents=[c.text for c in chunks],
             embeddings=prepared.embeddings,
             metadatas=[
-                {"paper_id": c.paper_id, "title": c.title, "chunk_index": c.index} for c in chunks
+                {"paper_id": c.paper_id, "title": c.title, "chunk_index": c.index, "body": c.body}
+                for c in chunks
             ],
         )
         self.catalog.upsert(
