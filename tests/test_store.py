@@ -205,6 +205,23 @@ def test_store_written_before_the_lean_layout_still_reads(empty_home: Path) -> N
     assert a.store.all_chunks()[2] == [c.text for c in chunk_paper(p)]
 
 
+def test_chunk_left_by_an_interrupted_older_ingest_is_rewritten(empty_home: Path) -> None:
+    """Chroma's upsert keeps a document it is not given: a chunk of the older layout (text as
+    document), left by a killed ingest, must not feed its stale text to the keyword index."""
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    p = Paper(title="Fresh Text", abstract=ABSTRACT.format(topic="glacier melt", n=3))
+    (first,) = chunk_paper(p)
+    a.store.chunks.add(
+        ids=[first.chunk_id],
+        embeddings=[[0.05] * 384],
+        documents=["Stale Title\nzeppelin pasta recipes"],
+        metadatas=[{"paper_id": p.paper_id, "title": "Stale Title", "chunk_index": 0}],
+    )
+    assert a.store.ingest([p]).added == 1
+    assert a.store.all_chunks()[2] == [c.text for c in chunk_paper(p)]
+    assert a.retrieve("zeppelin pasta recipes", k=1)[0].evidence == first.body
+
+
 def test_ingest_and_remove_leave_the_next_keyword_index_built(
     fresh_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

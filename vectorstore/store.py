@@ -294,8 +294,9 @@ class PaperStore:
             documents = res["documents"] or [None] * len(res["ids"])
             for doc, meta in zip(documents, res["metadatas"]):
                 pids.append(str(meta["paper_id"]))
-                # what was embedded: the title line, then the body (Chunk.text)
-                texts.append(f"{meta['title']}\n{chunk_body(None, meta)}" if doc is None else doc)
+                # what was embedded: the title line, then the body (Chunk.text); the metadata
+                # wins over a document left by an interrupted ingest in the older layout
+                texts.append(f"{meta['title']}\n{meta['body']}" if "body" in meta else doc or "")
             offset += len(res["ids"])
             if len(res["ids"]) < page:
                 break
