@@ -5,9 +5,10 @@ it marks a paper as completely ingested: an interrupted ingest re-run redoes exa
 papers without one, and deterministic chunk ids make every write an idempotent upsert.
 
 Writes are kept lean because at 100k papers they, not the embedder, limited ingest speed:
-chunks carry only their paper id, title and index (filters are served from the catalog, see
-``vectorstore.filters``), and the abstract is catalog *metadata*, not a document, so Chroma
-does not build its full-text (trigram) index over every abstract, which nothing queries.
+chunks carry only their paper id, title, index and text (filters are served from the catalog,
+see ``vectorstore.filters``), and both the chunk text and the abstract are *metadata*, not
+Chroma documents, so Chroma does not build its full-text (trigram) index over them, which
+nothing queries (docs/scale.md).
 """
 
 from __future__ import annotations
