@@ -129,8 +129,8 @@ class Assistant:
         return removed
 
     def _rebuild_lexical_index(self) -> None:
-        """Build the BM25 index and the filter table of the new store state now (~40 s at 100k
-        papers) and persist them, so the next question, here or in another process, loads them
+        """Build the BM25 index and the filter table of the new store state now (~30 s and
+        ~13 s at 100k papers) and persist them, so the next question, here or in another process, loads them
         instead of building them."""
         chunks = self.store.count_chunks()
         if chunks > 20_000 and self.on_notice:

@@ -10,7 +10,7 @@ from typing import Any
 from vectorstore.disk_cache import load_or_build
 from vectorstore.filters import FILTER_TABLE_VERSION, FilterIndex, Filters
 from vectorstore.lexical import LexicalCache, LexicalIndex
-from vectorstore.store import ChunkHit, PaperRecord, PaperStore, chunk_body
+from vectorstore.store import ChunkHit, PaperRecord, PaperStore
 
 RRF_K = 20  # smaller than the usual 60: a first place in either list counts more (measured in docs/benchmarks.md)
 # Filtered dense search (see HybridRetriever.dense_search; measured in docs/scale.md):
@@ -186,7 +186,5 @@ class HybridRetriever:
         return papers[self._chunk_rows[1]]
 
     def _chunk_body(self, chunk_id: str) -> str:
-        res = self.store.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
-        if not res["ids"]:
-            return ""
-        return chunk_body((res["documents"] or [None])[0], (res["metadatas"] or [{}])[0] or {})
+        hits = self.store.chunk_hits([(chunk_id, 0.0)])
+        return hits[0].body if hits else ""

@@ -110,7 +110,7 @@ def _done_future() -> Any:
     return future
 
 
-def chunk_body(document: str | None, meta: dict[str, Any]) -> str:
+def _chunk_body(document: str | None, meta: dict[str, Any]) -> str:
     """A chunk's text without its title line.
 
     Since the lean layout it is the metadata key ``body`` (no Chroma document, so no full-text
@@ -122,8 +122,13 @@ def chunk_body(document: str | None, meta: dict[str, Any]) -> str:
     return document.split("\n", 1)[1] if "\n" in document else document
 
 
+def _documents(res: Any) -> list[str | None]:
+    """The documents of a Chroma ``get``, one per id (None where a record has none)."""
+    return list(res["documents"] or [None] * len(res["ids"]))
+
+
 def _chunk_hit(cid: str, document: str | None, meta: dict[str, Any], similarity: float) -> ChunkHit:
-    body = chunk_body(document, meta)
+    body = _chunk_body(document, meta)
     return ChunkHit(cid, str(meta["paper_id"]), str(meta["title"]), body, similarity)
 
 
@@ -271,10 +276,9 @@ class PaperStore:
         res = self.catalog.get(
             ids=list(ids) if ids is not None else None, include=["documents", "metadatas"]
         )
-        documents = res["documents"] or [None] * len(res["ids"])
         records = {
             pid: _record_from(pid, doc, meta or {})
-            for pid, doc, meta in zip(res["ids"], documents, res["metadatas"] or [])
+            for pid, doc, meta in zip(res["ids"], _documents(res), res["metadatas"] or [])
         }
         if ids is None:
             return list(records.values())
@@ -292,8 +296,7 @@ class PaperStore:
             if not res["ids"]:
                 break
             ids.extend(res["ids"])
-            documents = res["documents"] or [None] * len(res["ids"])
-            for doc, meta in zip(documents, res["metadatas"]):
+            for doc, meta in zip(_documents(res), res["metadatas"]):
                 pids.append(str(meta["paper_id"]))
                 # what was embedded: the title line, then the body (Chunk.text); the metadata
                 # wins over a document left by an interrupted ingest in the older layout
@@ -382,9 +385,7 @@ class PaperStore:
         res = self.chunks.get(ids=[cid for cid, _ in ranked], include=["documents", "metadatas"])
         found = {
             cid: (doc, meta)
-            for cid, doc, meta in zip(
-                res["ids"], res["documents"] or [None] * len(res["ids"]), res["metadatas"] or []
-            )
+            for cid, doc, meta in zip(res["ids"], _documents(res), res["metadatas"] or [])
         }
         return [
             _chunk_hit(cid, *found[cid], similarity) for cid, similarity in ranked if cid in found
