@@ -11,7 +11,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("single", "multi", "lookup", "aggregate", "unanswerable", "followup")
+KINDS = (
+    # dev.jsonl: clean phrasing
+    "single",
+    "multi",
+    "lookup",
+    "aggregate",
+    "unanswerable",
+    "followup",
+    # dev2.jsonl: phrasing as people type it
+    "phrasing",
+    "anaphora",
+    "switch",
+    "list",
+    "compare",
+    "absent_title",
+)
+# Kinds whose right answer says the collection does not cover the question and cites nothing.
+UNANSWERABLE_KINDS = frozenset({"unanswerable", "absent_title"})
+# Kinds that continue a conversation and need earlier turns.
+CONVERSATION_KINDS = frozenset({"followup", "anaphora", "switch"})
 
 
 class DatasetError(ValueError):
@@ -32,7 +51,7 @@ class EvalItem:
 
     @property
     def answerable(self) -> bool:
-        return self.kind != "unanswerable"
+        return self.kind not in UNANSWERABLE_KINDS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,10 +99,10 @@ def parse_item(obj: Any, where: str) -> EvalItem:
         key_facts=_strings(obj.get("key_facts"), "key_facts", where),
         notes=str(obj.get("notes") or ""),
     )
-    if kind == "unanswerable" and item.gold_titles:
-        raise DatasetError(f"{where}: an unanswerable item cannot have gold_titles")
-    if kind == "followup" and not item.history:
-        raise DatasetError(f"{where}: a followup item needs a non-empty 'history'")
+    if kind in UNANSWERABLE_KINDS and item.gold_titles:
+        raise DatasetError(f"{where}: an {kind} item cannot have gold_titles")
+    if kind in CONVERSATION_KINDS and not item.history:
+        raise DatasetError(f"{where}: a {kind} item needs a non-empty 'history'")
     return item
 
 

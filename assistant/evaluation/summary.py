@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.evaluation import metrics
-from assistant.evaluation.dataset import KINDS
+from assistant.evaluation.dataset import KINDS, UNANSWERABLE_KINDS
 from assistant.evaluation.scores import ItemScores
 
 OVERALL = "overall"
@@ -63,8 +63,8 @@ METRICS: tuple[Metric, ...] = (
 
 def summarize_group(rows: Sequence[Scored]) -> dict[str, float | int | None]:
     ok = [r.scores for r in rows if r.error is None]
-    answerable = [r.scores for r in rows if r.error is None and r.kind != "unanswerable"]
-    unanswerable = [r.scores for r in rows if r.error is None and r.kind == "unanswerable"]
+    answerable = [r.scores for r in rows if r.error is None and r.kind not in UNANSWERABLE_KINDS]
+    unanswerable = [r.scores for r in rows if r.error is None and r.kind in UNANSWERABLE_KINDS]
     latencies = [s.latency_ms for s in ok]
     return {
         "items": len(rows),
