@@ -40,7 +40,11 @@ class Paper:
     date: str | None = None
     source: str | None = None
     categories: tuple[str, ...] = ()
-    external_id: str | None = None
+    external_id: str | None = None  # the source's own id, e.g. an arXiv id
+    doi: str | None = None
+    # The record as the source wrote it, when that is worth keeping verbatim (a BibTeX entry is
+    # exported unchanged); not part of the content hash, like the line number.
+    original: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
     @property

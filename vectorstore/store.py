@@ -47,6 +47,9 @@ class PaperRecord:
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     content_hash: str = ""
+    external_id: str | None = None
+    doi: str | None = None
+    original: str | None = None  # the source's own text of the record (a BibTeX entry)
 
 
 @dataclass
@@ -88,6 +91,9 @@ def _record_from(pid: str, document: str | None, meta: dict[str, Any]) -> PaperR
         authors=split(meta.get("authors")),
         categories=split(meta.get("categories")),
         content_hash=str(meta.get("content_hash", "")),
+        external_id=meta.get("external_id"),
+        doi=meta.get("doi"),
+        original=meta.get("original"),
     )
 
 
@@ -489,6 +495,9 @@ class PaperStore:
                     "categories": "\x1f".join(p.categories),
                     "content_hash": p.content_hash,
                     "meta_version": META_VERSION,
+                    "external_id": p.external_id,
+                    "doi": p.doi,
+                    "original": p.original,
                 }
             )
             for p in todo
