@@ -42,6 +42,24 @@ class RetrievedRef:
 
 
 @dataclass(frozen=True)
+class AnswerPart:
+    """One paper's entry in an answer: a line of a list, one side of a comparison."""
+
+    paper_id: str
+    title: str
+    text: str  # what the answer says from this paper (without the citation)
+    target: str | None = None  # comparison: the name the question used for this paper
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paper_id": self.paper_id,
+            "title": self.title,
+            "text": self.text,
+            "target": self.target,
+        }
+
+
+@dataclass(frozen=True)
 class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -63,7 +81,9 @@ class Answer:
     usage: Usage = field(default_factory=Usage)
     model: str = "extractive"
     notices: list[str] = field(default_factory=list)
-    standalone_question: str | None = None
+    standalone_question: str | None = None  # the question as answered (a follow-up: with its paper)
+    intent: str = "fact"  # fact, definition, list, compare
+    parts: list[AnswerPart] = field(default_factory=list)  # per cited paper, in answer order
 
     @property
     def answer(self) -> str:
@@ -82,4 +102,6 @@ class Answer:
             "usage": self.usage.to_dict(),
             "model": self.model,
             "notices": list(self.notices),
+            "intent": self.intent,
+            "parts": [p.to_dict() for p in self.parts],
         }

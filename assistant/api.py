@@ -8,10 +8,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer, Citation, RetrievedRef, Usage
+from assistant.answer import Answer, AnswerPart, Citation, RetrievedRef
+from assistant.answering.candidates import Retriever
+from assistant.answering.conversation import HistoryItem, turns_of
+from assistant.answering.pipeline import Answering, Prepared
 from assistant.backends import AnswerRequest, Backend, BackendError, Draft, resolve
-from assistant.citations import verify_citations
-from assistant.question import Question, analyze
+from assistant.citations import VerifiedText, verify_citations
 from assistant.settings import Settings
 from vectorstore import tokens
 from vectorstore.filters import Filters
@@ -32,10 +34,18 @@ class Assistant:
 
     ``Assistant(llm="extractive", top_k=5)`` takes the same names as the CLI flags and the
     ``ASSISTANT_*`` env vars. The store is opened, and the bundled digest indexed if the store
-    is empty, on first use.
+    is empty, on first use. ``backend=`` and ``retriever=`` replace those parts (tests,
+    benchmarks, other retrieval stacks); everything else stays as configured.
     """
 
-    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        backend: Backend | None = None,
+        retriever: Retriever | None = None,
+        **overrides: Any,
+    ) -> None:
         if settings is None:
             self.settings = Settings(**overrides)
         else:
@@ -43,7 +53,9 @@ class Assistant:
                 Settings(**{**settings.model_dump(), **overrides}) if overrides else settings
             )
         tokens.configure(self.settings.cache_dir / "tiktoken")
-        self._backend: Backend | None = None
+        self._backend: Backend | None = backend
+        if retriever is not None:
+            self.__dict__["retriever"] = retriever
         self.on_progress: ProgressFn | None = None  # set by front ends to show ingest progress
         self.on_notice: NoticeFn | None = None
         # Default metadata filters for every question (the chat's /since sets them); a call's
@@ -80,10 +92,20 @@ class Assistant:
         )
 
     @cached_property
-    def retriever(self) -> HybridRetriever:
+    def retriever(self) -> Retriever:
         key = "local" if not self.settings.chroma_url else _slug(self.settings.chroma_url)
         return HybridRetriever(
             self.store, self.settings.cache_dir / "bm25" / key / self.settings.collection
+        )
+
+    @cached_property
+    def answering(self) -> Answering:
+        """The answering stages (plan, candidates, selection, evidence) over this store."""
+        return Answering(
+            self.retriever,
+            embed=self.store.embedder,
+            load_papers=self.store.papers,
+            top_k=self.settings.top_k,
         )
 
     def ensure_index(self) -> None:
@@ -142,26 +164,24 @@ class Assistant:
     def retrieve(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: Sequence[HistoryItem] | None = None,
         k: int | None = None,
         *,
         filters: Filters | None = None,
         **filter_fields: Any,
     ) -> list[RetrievedPaper]:
+        """The papers the answering stages consider for ``question``, best first (papers it
+        names and, for a follow-up, the previous answer's papers lead)."""
         self.ensure_index()
-        q = analyze(question, history or ())
-        return self.retriever.retrieve(
-            q.query, k or self._k_for(q), filters=self._filters(filters, filter_fields)
+        prepared = self.answering.prepare(
+            _question(question), turns_of(history), self._filters(filters, filter_fields)
         )
+        return prepared.retrieved[: k or len(prepared.retrieved)]
 
     def _filters(self, filters: Filters | None, fields: dict[str, Any]) -> Filters:
         """The default filters, overridden by ``filters`` and by ``since=``/``source=``/... keywords."""
         chosen = self.filters.merged(filters)
         return chosen.merged(Filters.of(**fields)) if fields else chosen
-
-    def _k_for(self, q: Question) -> int:
-        """Questions asking for several papers ("which papers ...") look twice as wide."""
-        return self.settings.top_k * (2 if q.wants_many else 1)
 
     # -- answering ----------------------------------------------------------------------------
     @property
@@ -173,7 +193,7 @@ class Assistant:
     def ask(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: Sequence[HistoryItem] | None = None,
         *,
         filters: Filters | None = None,
         **filter_fields: Any,
@@ -189,80 +209,64 @@ class Assistant:
     def stream(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: Sequence[HistoryItem] | None = None,
         *,
         filters: Filters | None = None,
         **filter_fields: Any,
     ) -> Generator[str | Answer, None, None]:
-        """Yield answer text as it is produced, then the final, verified ``Answer``."""
-        if not question or not question.strip():
-            raise ValueError("the question is empty")
+        """Yield answer text as it is produced, then the final, verified ``Answer``.
+
+        ``history`` holds the earlier turns, oldest first: questions (strings) or the earlier
+        ``Answer`` objects (their cited papers are then known without answering them again).
+        """
+        question = _question(question)
+        turns = turns_of(history)
         chosen = self._filters(filters, filter_fields)
         t0 = time.perf_counter()
         self.ensure_index()
-        history = list(history or ())
-        standalone, pre_usage, notices = self._standalone(question, history)
-        q = analyze(standalone, history)
-        retrieved = self.retriever.retrieve(q.query, self._k_for(q), filters=chosen)
+        prepared = self.answering.prepare(question, turns, chosen)
         t1 = time.perf_counter()
-        index = self.retriever.latest_lexical_index()
         request = AnswerRequest(
-            question=q,
-            papers=retrieved,
-            idf=index.idf,
+            question=question,
+            evidence=prepared.evidence,
+            papers=prepared.retrieved,
             settings=self.settings,
-            max_idf=index.idf("\x00absent"),
+            collection_size=prepared.papers,
         )
-        draft: Draft | None = None
         backend = self.backend.name
         try:
+            draft = None
             for item in self.backend.stream(request):
                 if isinstance(item, Draft):
                     draft = item
                 else:
                     yield item
+            assert draft is not None, "backend ended without a final draft"
+            verified = _verify(draft, prepared.retrieved)
+            if not verified.cited_ids and not draft.abstained:
+                raise BackendError("the model's answer cited none of the retrieved papers")
         except BackendError as exc:
             # Never a silent wrong answer: the extractive answer, saying why, in the metadata.
-            from assistant.backends.extractive import ExtractiveBackend
+            from assistant.backends.extractive import extractive_draft
 
-            draft = ExtractiveBackend().draft(request)
+            draft = extractive_draft(request)
             draft.notices.append(f"{exc}; this is the extractive answer instead.")
             backend = "extractive"
-        assert draft is not None, "backend ended without a final draft"
-        draft.notices[:0] = notices
-        draft.usage = Usage(
-            draft.usage.prompt_tokens + pre_usage.prompt_tokens,
-            draft.usage.completion_tokens + pre_usage.completion_tokens,
-        )
+            verified = _verify(draft, prepared.retrieved)
         t2 = time.perf_counter()
         yield self._finish(
             question,
-            q.query,
+            prepared,
             draft,
-            retrieved,
+            verified,
             {"retrieve": t1 - t0, "answer": t2 - t1, "total": t2 - t0},
             backend=backend,
         )
 
-    def _standalone(self, question: str, history: list[str]) -> tuple[str, Usage, list[str]]:
-        """A follow-up rewritten as a standalone question by the LLM backend, if there is one.
-
-        Extractive (and a failed rewrite) keeps ``analyze``'s heuristic: the previous turn is
-        added to the retrieval query when the question leans on it.
-        """
-        condense = getattr(self.backend, "condense", None)
-        if not history or condense is None:
-            return question, Usage(), []
-        try:
-            standalone, usage = condense(question, history)
-        except BackendError as exc:
-            return question, Usage(), [f"{exc}; the earlier question was used as context."]
-        return standalone, usage, []
-
     async def aask(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: Sequence[HistoryItem] | None = None,
         *,
         filters: Filters | None = None,
         **filter_fields: Any,
@@ -278,7 +282,7 @@ class Assistant:
     async def astream(
         self,
         question: str,
-        history: Sequence[str] | None = None,
+        history: Sequence[HistoryItem] | None = None,
         *,
         filters: Filters | None = None,
         **filter_fields: Any,
@@ -315,19 +319,15 @@ class Assistant:
     def _finish(
         self,
         question: str,
-        standalone: str,
+        prepared: Prepared,
         draft: Draft,
-        retrieved: list[RetrievedPaper],
+        verified: VerifiedText,
         seconds: dict[str, float],
         *,
-        backend: str | None = None,
+        backend: str,
     ) -> Answer:
+        retrieved = prepared.retrieved
         by_id = {r.paper_id: r for r in retrieved}
-        verified = verify_citations(
-            draft.text,
-            {r.paper_id: r.title for r in retrieved},
-            keys=draft.keys,
-        )
         citations = [
             Citation(
                 title=by_id[pid].title,
@@ -339,11 +339,22 @@ class Assistant:
             )
             for pid in verified.cited_ids
         ]
+        cited = set(verified.cited_ids)
+        parts = [
+            AnswerPart(p.paper_id, p.title, p.text, p.target)
+            for p in draft.parts
+            if p.paper_id in cited
+        ]
+        plan = prepared.plan
+        standalone = question
+        if plan.followup and plan.context_ids:
+            about = "; ".join(by_id[p].title for p in plan.context_ids if p in by_id)
+            standalone = f"{question} (about: {about})" if about else question
         return Answer(
             question=question,
             text=verified.text,
             abstained=draft.abstained or not citations,
-            backend=backend or self.backend.name,
+            backend=backend,
             citations=citations,
             retrieved=[RetrievedRef(r.title, r.paper_id, r.score) for r in retrieved],
             rejected_citations=verified.rejected,
@@ -352,7 +363,21 @@ class Assistant:
             model=draft.model,
             notices=draft.notices,
             standalone_question=standalone,
+            intent=plan.intent.value,
+            parts=parts,
         )
+
+
+def _verify(draft: Draft, retrieved: list[RetrievedPaper]) -> VerifiedText:
+    return verify_citations(draft.text, {r.paper_id: r.title for r in retrieved}, keys=draft.keys)
+
+
+def _question(question: Any) -> str:
+    if not isinstance(question, str):
+        raise TypeError(f"the question must be a string, not {type(question).__name__}")
+    if not question.strip():
+        raise ValueError("the question is empty")
+    return question
 
 
 def _slug(text: str) -> str:

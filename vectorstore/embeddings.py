@@ -9,6 +9,8 @@ its exact vectors (tests compare them), but keeps one session and pads per batch
 from __future__ import annotations
 
 import os
+import threading
+from collections import OrderedDict
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -59,11 +61,31 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
     def __init__(self, model_dir: Path) -> None:
         seed_minilm(model_dir)
         self._model = _BatchPaddedMiniLM()
+        # One question is embedded by several steps (dense search, named papers' chunks, the
+        # similarity background): single texts are remembered for a while.
+        self._recent: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __call__(self, input: Documents) -> Embeddings:
         if not input:
             return []
+        if len(input) == 1:
+            return [self.query(input[0])]
         return list(self._model._forward(list(input)))
+
+    def query(self, text: str) -> Any:
+        """One text's embedding, from the recent ones when it was just embedded."""
+        with self._lock:
+            found = self._recent.get(text)
+            if found is not None:
+                self._recent.move_to_end(text)
+                return found
+        vector = self._model._forward([text])[0]
+        with self._lock:
+            self._recent[text] = vector
+            while len(self._recent) > 64:
+                self._recent.popitem(last=False)
+        return vector
 
     def warm_up(self) -> None:
         """Load the ONNX session now (about 0.15 s) rather than on the first query."""

@@ -307,6 +307,12 @@ class FilterIndex:
             mask &= self._any_of("authors", [name_key(a) for a in filters.authors])
         return mask
 
+    def passing_ids(self, filters: Filters, paper_ids: Iterable[str]) -> list[str]:
+        """The papers among ``paper_ids`` that pass the filters."""
+        mask = np.append(self.paper_mask(filters), False)
+        ids = list(paper_ids)
+        return [pid for pid, ok in zip(ids, mask[self.rows_of(ids)]) if ok]
+
     def rows_of(self, paper_ids: list[str]) -> np.ndarray:
         """Row of each paper id (``size`` for unknown ones: append a False to the mask for them)."""
         return np.fromiter(

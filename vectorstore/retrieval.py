@@ -18,6 +18,7 @@ EXACT_MAX = 1000  # up to this many passing chunks: exact cosine over their vect
 EXACT_MAX_SERVER = 400  # over HTTP vectors travel as JSON: Chroma's search among ids wins sooner
 POST_FILTER_MAX = 2000  # largest unfiltered HNSW over-fetch (~20 ms at 145k chunks)
 POST_FILTER_MARGIN = 2.0  # over-fetch twice the chunks the filter's share predicts
+BACKGROUND_SAMPLE = 512  # chunks sampled to estimate how similar an unrelated chunk is
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class HybridRetriever:
         # the BM25 side of metadata filters, rebuilt when the store's generation changes
         self._filter_index: tuple[int, FilterIndex] | None = None
         self._chunk_rows: tuple[tuple[str, int], Any] | None = None
+        self._sample: tuple[str, Any] | None = None  # (index key, chunk vectors)
 
     def lexical_index(self, generation: int | None = None) -> LexicalIndex:
         """The BM25 index of the store's current generation (also the source of term IDF)."""
@@ -78,8 +80,14 @@ class HybridRetriever:
         query: str,
         k: int = 5,
         filters: Filters | None = None,
+        *,
+        weights: dict[str, float] | None = None,
     ) -> list[RetrievedPaper]:
-        """The ``k`` best papers; ``filters`` restrict both the dense and the BM25 side alike."""
+        """The ``k`` best papers; ``filters`` restrict both the dense and the BM25 side alike.
+
+        ``weights`` (index term -> weight) replace the query's own terms on the keyword side,
+        so a caller that knows which words matter ("INT4" more than "faster") can say so.
+        """
         if not query.strip() or k <= 0:
             return []
         self.store.refresh()
@@ -88,7 +96,7 @@ class HybridRetriever:
         index = self.lexical_index(generation)
         mask = self.chunk_mask(index, filters, generation) if filters else None
         dense = paper_order(self.dense_search(query, n, index, mask))
-        lexical = paper_order(index.search(query, n, mask=mask))
+        lexical = paper_order(index.search(weights if weights else query, n, mask=mask))
 
         fused: dict[str, float] = {}
         for ranking in (dense, lexical):
@@ -116,6 +124,71 @@ class HybridRetriever:
                 )
             )
         return results
+
+    def fetch(
+        self, paper_ids: list[str], query: str, filters: Filters | None = None
+    ) -> list[RetrievedPaper]:
+        """Named papers (by id) as retrieval results for ``query``: each with its chunk most
+        similar to the query as evidence and that similarity (exact cosine over its chunks).
+        Papers the filters exclude, or that no longer exist, are left out."""
+        import numpy as np
+
+        if not paper_ids:
+            return []
+        index = self.latest_lexical_index()
+        if filters:
+            allowed = set(self.filter_index().passing_ids(filters, paper_ids))
+            paper_ids = [p for p in paper_ids if p in allowed]
+        chunk_ids = [cid for pid in paper_ids for cid in index.chunks_of(pid)]
+        records = {r.paper_id: r for r in self.store.papers(paper_ids)}
+        if not chunk_ids or not records:
+            return []
+        ranked = self.store.exact_ranking_among(query, chunk_ids, len(chunk_ids))
+        paper_of = dict(zip(index.chunk_ids, index.paper_ids))
+        first: dict[str, tuple[str, float]] = {}
+        for cid, sim in ranked:  # best first: keep each paper's best chunk
+            first.setdefault(paper_of.get(cid, ""), (cid, sim))
+        best = paper_order(self.store.chunk_hits(list(first.values())))
+        out = []
+        for pid in paper_ids:
+            if pid not in records or pid not in best:
+                continue
+            hit = best[pid][1]
+            out.append(
+                RetrievedPaper(
+                    paper=records[pid],
+                    score=0.0,
+                    evidence=hit.body,
+                    dense_similarity=float(np.float32(hit.similarity)),
+                    lexical_score=None,
+                )
+            )
+        return out
+
+    def similarity_background(self, query: str) -> tuple[float, float]:
+        """Mean and standard deviation of the query's cosine similarity to the collection's
+        chunks, estimated on a fixed random sample: what "similar" means in this collection."""
+        import numpy as np
+
+        index = self.latest_lexical_index()
+        sample = self._sample
+        if sample is None or sample[0] != index.key:
+            ids = index.chunk_ids
+            rng = np.random.default_rng(0)
+            picked = (
+                ids if len(ids) <= BACKGROUND_SAMPLE else
+                [ids[i] for i in rng.choice(len(ids), BACKGROUND_SAMPLE, replace=False)]
+            )
+            res = self.store.chunks.get(ids=list(picked), include=["embeddings"])
+            vectors = np.asarray(res["embeddings"], dtype=np.float32).reshape(-1, 384)
+            vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9, None)
+            sample = self._sample = (index.key, vectors)
+        vectors = sample[1]
+        if not len(vectors):
+            return 0.0, 1.0
+        q = np.asarray(self.store.embedder.query(query), dtype=np.float32)
+        sims = vectors @ (q / max(float(np.linalg.norm(q)), 1e-9))
+        return float(sims.mean()), float(sims.std()) or 1.0
 
     def dense_search(
         self, query: str, n: int, index: LexicalIndex, mask: Any = None

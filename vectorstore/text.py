@@ -1,11 +1,16 @@
-"""Shared text handling: sentence splitting and the term analysis used by BM25 and sentence scoring.
+"""Shared text handling: sentence splitting and the term analysis used by BM25 and by answering.
 
-One analyser for both keeps lexical retrieval and extractive scoring consistent.
+One analyser for the index and for questions keeps lexical retrieval and extractive scoring
+consistent. Tokens are Unicode words: accents are folded for matching ("Nyström" meets
+"Nystrom", "cuántos" is one token), and identifiers stay whole ("LQ-LoRA", "GPT-4o",
+"CIFAR-100", "2:4", "1.75x") while also yielding their parts.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import Stemmer
@@ -13,7 +18,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 # Bump when ``terms`` changes what it produces: persisted BM25 indexes are keyed on it.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 STOPWORDS = frozenset(
     """a an the and or but if then else of in on at to for from by with without into onto over under
@@ -22,20 +27,31 @@ STOPWORDS = frozenset(
     not no nor so than too very can could would should will shall may might must also such both
     each which what who whom whose when where why how all any some most more other same own only
     just there here out up down off again further once while during before after above below
-    between through until against via per s t""".split()
+    between through until against via per s t either neither something anything everything
+    nothing someone anyone everyone somebody anybody like""".split()
 )
 
-WORD_PATTERN = _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.\-][A-Za-z0-9]+)*")
+# A word: letters and digits of any script, joined by inner "." "-" (and ":" between short
+# parts, as in "2:4" or "N:M"), so "GPT-4o", "1.75x" and "2:4" stay one token.
+WORD_PATTERN = re.compile(r"[^\W_]+(?:(?:[.\-]|(?<=\b[^\W_])(?<!\w\w):(?=[^\W_]{1,2}\b))[^\W_]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
+# "LLMs", "GPUs", "CNNs": an acronym's plural folds onto the acronym
+_ACRONYM_PLURAL = re.compile(r"^([A-Z][A-Z0-9]*[A-Z0-9])s$")
 
 # Sentence ends: ., ! or ? followed by space and an upper-case letter, digit or quote.
 # "e.g." / "i.e." / "et al." / "vs." and decimals are protected.
 _ABBREV = re.compile(r"\b(e\.g|i\.e|et al|vs|cf|Fig|Eq|resp|approx|etc)\.", re.IGNORECASE)
-_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?(?:[A-Z0-9]|[À-ÖØ-Þ]))")
 
 
 def normalize_ws(text: str) -> str:
     return " ".join(text.split())
+
+
+def normalize(text: str) -> str:
+    """Compatibility forms folded (fullwidth letters, ligatures) and odd hyphens made plain."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -43,6 +59,13 @@ def split_sentences(text: str) -> list[str]:
     protected = _ABBREV.sub(lambda m: m.group(0).replace(".", "\x00"), normalize_ws(text))
     parts = _SENT_END.split(protected)
     return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Lower case without accents: the form words are matched in."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=65536)
@@ -64,27 +87,57 @@ IRREGULAR = {
 }
 
 
-def raw_tokens(text: str) -> list[str]:
-    """Lower-cased word tokens, keeping things like ``1.75x``, ``gpt-4`` and ``int4`` whole.
+def words(text: str) -> Iterator[re.Match[str]]:
+    """The word tokens of ``text`` as matches (surface form and position), case kept."""
+    return WORD_PATTERN.finditer(normalize(text))
 
-    A hyphenated word also yields its parts and its joined form, so "pre-training",
-    "pretraining" and "pre training" meet.
+
+def surface_key(surface: str) -> str:
+    """The matching form of one surface word: folded, acronym plurals and irregular plurals
+    made singular ("LLMs" -> "llm", "corpora" -> "corpus")."""
+    plural = _ACRONYM_PLURAL.match(surface)
+    tok = fold(plural.group(1) if plural else surface)
+    return IRREGULAR.get(tok, tok)
+
+
+def compound_parts(tok: str) -> list[str]:
+    """The parts of a compound token ("lq-lora" -> ["lq", "lora"]); [] for a simple word."""
+    if not any(sep in tok for sep in ".-:"):
+        return []
+    return [p for p in re.split(r"[.\-:]", tok) if p]
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded word tokens, keeping things like ``1.75x``, ``gpt-4o`` and ``int4`` whole.
+
+    A compound also yields its parts, and a two-part hyphenated word its joined form, so
+    "pre-training", "pretraining" and "pre training" meet.
     """
     tokens: list[str] = []
-    for match in _TOKEN.finditer(text):
-        tok = match.group(0).lower()
-        tokens.append(IRREGULAR.get(tok, tok))
-        if "-" in tok or "." in tok:
-            parts = [t for t in re.split(r"[.\-]", tok) if t]
-            tokens.extend(IRREGULAR.get(t, t) for t in parts)
+    for match in words(text):
+        tok = surface_key(match.group(0))
+        tokens.append(tok)
+        parts = compound_parts(tok)
+        if parts:
+            tokens.extend(IRREGULAR.get(p, p) for p in parts)
             if "-" in tok and len(parts) == 2 and all(p.isalpha() for p in parts):
                 tokens.append("".join(parts))
     return tokens
 
 
+def is_term(tok: str) -> bool:
+    """Whether a folded token counts as a content term (not a stopword or a lone letter)."""
+    return tok not in STOPWORDS and (len(tok) > 1 or tok.isdigit())
+
+
+def term_key(tok: str) -> str:
+    """The index term of one folded token."""
+    return stem(tok)
+
+
 def terms(text: str) -> list[str]:
     """Content terms: tokens minus stopwords, stemmed. Used for BM25 and sentence overlap."""
-    return [stem(t) for t in raw_tokens(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+    return [stem(t) for t in raw_tokens(text) if is_term(t)]
 
 
 def numbers(text: str) -> set[str]:

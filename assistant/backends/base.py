@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.answer import Usage
-from assistant.question import Question
+from assistant.answering.compose import Part
+from assistant.answering.evidence import Evidence
 from assistant.settings import Settings
 from vectorstore.retrieval import RetrievedPaper
 
 
 @dataclass(frozen=True)
 class AnswerRequest:
-    question: Question
-    papers: list[RetrievedPaper]
-    idf: Callable[[str], float]
+    """The question and the evidence the answering stages chose for it (same for every backend)."""
+
+    question: str
+    evidence: Evidence
+    papers: list[RetrievedPaper]  # everything retrieved (citations must be among these)
     settings: Settings
-    max_idf: float = 0.0  # the IDF of a term no chunk contains
+    collection_size: int = 0
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Draft:
     usage: Usage = field(default_factory=Usage)
     notices: list[str] = field(default_factory=list)
     keys: dict[str, str] | None = None  # short citation keys -> paper ids, if the prompt used keys
+    parts: list[Part] = field(default_factory=list)  # per-paper entries (lists, comparisons)
 
 
 class Backend(Protocol):

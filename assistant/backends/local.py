@@ -8,11 +8,10 @@ first use (a few seconds to load) and stops when the backend is closed or Python
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answer import Usage
 from assistant.backends.base import AnswerRequest, BackendUnavailable, Draft
 from assistant.settings import Settings
 
@@ -90,9 +89,6 @@ class LocalBackend:
 
     def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
         return self.answerer.stream(request)
-
-    def condense(self, question: str, history: Sequence[str]) -> tuple[str, Usage]:
-        return self.answerer.condense(question, history)
 
     def close(self) -> None:
         """Stop the embedded server (also done at interpreter exit)."""

@@ -9,11 +9,10 @@ The key and URL come from the settings, else ``OPENAI_API_KEY`` / ``OPENAI_BASE_
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assistant.answer import Usage
 from assistant.backends.base import AnswerRequest, BackendUnavailable, Draft
 from assistant.settings import Settings
 
@@ -76,6 +75,3 @@ class OpenAIBackend:
 
     def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
         return self.answerer.stream(request)
-
-    def condense(self, question: str, history: Sequence[str]) -> tuple[str, Usage]:
-        return self.answerer.condense(question, history)

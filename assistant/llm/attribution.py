@@ -9,32 +9,32 @@ still run afterwards, so a wrong match cannot smuggle in an unsupported number o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from assistant.llm.evidence import Evidence
-from assistant.question import content_terms
+from assistant.answering.evidence import EvidenceItem
+from assistant.citations import has_citation
 from vectorstore.papers import normalize_title
-from vectorstore.text import split_sentences
+from vectorstore.text import split_sentences, terms
 
-_HAS_CITATION = re.compile(r"\[[^\[\]\n]{1,400}\]")
 _BULLET = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)")
 MIN_SHARED = 2  # content words a sentence must share with an item to be attributed to it
 
 
-def _best_item(sentence: str, evidence: Evidence) -> str | None:
+def _best_item(sentence: str, items: Sequence[EvidenceItem]) -> str | None:
     norm = normalize_title(sentence)
-    named = [i for i in evidence.items if normalize_title(i.paper.title) in norm]
+    named = [i for i in items if normalize_title(i.paper.title) in norm]
     if named:
         return named[0].key
-    words = set(content_terms(sentence))
+    said = set(terms(sentence))
     best_key, best_shared = None, 0
-    for item in evidence.items:
-        shared = len(words & set(content_terms(item.render())))
+    for item in items:
+        shared = len(said & set(terms(" ".join([item.paper.title, *item.sentences]))))
         if shared > best_shared:
             best_key, best_shared = item.key, shared
     return best_key if best_shared >= MIN_SHARED else None
 
 
-def attribute_uncited(text: str, evidence: Evidence) -> str:
+def attribute_uncited(text: str, items: Sequence[EvidenceItem]) -> str:
     """``text`` with ``[key]`` added to each uncited sentence that clearly comes from one item."""
     lines = []
     for line in text.splitlines():
@@ -42,7 +42,7 @@ def attribute_uncited(text: str, evidence: Evidence) -> str:
         prefix = bullet.group(1) if bullet else ""
         sentences = []
         for sentence in split_sentences(line[len(prefix) :]):
-            key = None if _HAS_CITATION.search(sentence) else _best_item(sentence, evidence)
+            key = None if has_citation(sentence) else _best_item(sentence, items)
             if key is not None:
                 body = sentence.rstrip()
                 end = body[-1] if body and body[-1] in ".!?" else ""

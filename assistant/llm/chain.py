@@ -1,23 +1,26 @@
 """The LCEL answer chain shared by every chat-model backend.
 
-``evidence -> prompt -> chat model`` is one LangChain runnable; around it sit the checks that
-make an LLM answer safe to show: the extractive gate (weak evidence: abstain without asking the
-model), the grounding check, and a pre-verification that decides whether the draft is usable.
-An unusable draft raises ``BackendError``; ``Assistant`` then falls back to extractive with a notice.
+``prompt -> chat model`` is one LangChain runnable. The model sees exactly the evidence the
+answering stages chose (``assistant.answering``: which papers, which sentences, what kind of
+answer), so it cannot borrow a number from a paper that was not chosen, and it answers lists,
+comparisons and follow-ups the way the extractive answer does. Around the model sit the checks
+that make its answer safe to show: no call at all when the evidence says the collection does not
+cover the question, citations added to sentences it left uncited, and the grounding check. An
+unusable draft raises ``BackendError``; ``Assistant`` then answers extractively, with a notice.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Usage
+from assistant.answering.evidence import Evidence, EvidenceItem
+from assistant.answering.reading import Intent
 from assistant.backends.base import AnswerRequest, BackendError, Draft
-from assistant.backends.extractive import pick_sentences
-from assistant.citations import verify_citations
+from assistant.citations import BRACKET
 from assistant.llm.attribution import attribute_uncited
-from assistant.llm.evidence import Evidence, build_evidence
 from assistant.llm.grounding import check_grounding
 from assistant.resources import prompt
 from vectorstore import tokens
@@ -31,12 +34,24 @@ _DECLINE = re.compile(
     r"state|cover|provide)\b|\bnot (mentioned|covered|stated|provided)\b|\bno information\b",
     re.IGNORECASE,
 )
-_BRACKETS = re.compile(r"\[[^\[\]\n]*\]")
 MIN_ANSWER_WORDS = 4
+_TAG = re.compile(r"</?\s*[A-Za-z_][\w-]*\s*>")
+_INSTRUCTIONS = {
+    Intent.FACT: "Answer in at most 3 sentences. Start with the sentence that answers the question.",
+    Intent.DEFINITION: "Say what it is in 1 to 3 sentences, starting with the defining sentence.",
+    Intent.LIST: (
+        "Write one line per paper, each starting with '- ', saying in one sentence why that "
+        "paper matches the question, ending with its number. Include every paper of the evidence."
+    ),
+    Intent.COMPARE: (
+        "Write one line per paper, each starting with '- ' and the name the question uses for it, "
+        "answering the question for that paper, ending with its number."
+    ),
+}
 
 
 def answer_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:
-    """``{"evidence", "question", "max_sentences"} -> AIMessage`` (streams AIMessageChunks)."""
+    """``{"evidence", "question", "instructions"} -> AIMessage`` (streams AIMessageChunks)."""
     from langchain_core.prompts import ChatPromptTemplate
 
     template = ChatPromptTemplate.from_messages(
@@ -45,11 +60,55 @@ def answer_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:
     return template | llm
 
 
-def condense_chain(llm: BaseChatModel) -> Runnable[dict[str, Any], Any]:
-    """``{"history", "question"} -> AIMessage`` holding one standalone question."""
-    from langchain_core.prompts import ChatPromptTemplate
+def _data(text: str) -> str:
+    """Abstract text as inert data: no tags that could close the evidence block, no brackets."""
+    return _TAG.sub(" ", text).replace("[", "(").replace("]", ")").strip()
 
-    return ChatPromptTemplate.from_messages([("human", prompt("condense"))]) | llm
+
+def render_item(item: EvidenceItem, aspect: tuple[str, ...]) -> str:
+    head = f'Paper [{item.key}] "{_data(item.paper.title)}"'
+    if item.target:
+        head += f" (the question calls it {_data(item.target)})"
+    text = " ".join(_data(s) for s in item.sentences)
+    if not item.states_aspect and aspect:
+        asked = ", ".join(_data(a) for a in aspect)
+        text = f"(Its abstract says nothing about: {asked}.) {text}"
+    return f"{head}: {text}"
+
+
+def render_evidence(evidence: Evidence, budget: int) -> tuple[str, list[EvidenceItem]]:
+    """The evidence block, within a token budget: later papers, then later sentences, are left
+    out first (small models read slowly and lose track in long prompts)."""
+    lines: list[str] = []
+    shown: list[EvidenceItem] = []
+    used = 0
+    for item in evidence.items:
+        while True:
+            line = render_item(item, evidence.aspect)
+            cost = tokens.count_tokens(line) + 2
+            if used + cost <= budget or len(item.sentences) <= 1:
+                break
+            item = EvidenceItem(
+                item.key, item.paper, item.sentences[:-1], item.target, item.states_aspect
+            )
+        if shown and used + cost > budget:
+            break
+        lines.append(line)
+        shown.append(item)
+        used += cost
+    return "\n\n".join(lines), shown
+
+
+def instructions(evidence: Evidence, shown: list[EvidenceItem]) -> str:
+    intent = evidence.selection.intent
+    if evidence.selection.targets and len(shown) >= 2:
+        intent = Intent.COMPARE
+    elif intent is Intent.LIST and len(shown) == 1:
+        intent = Intent.FACT
+    text = _INSTRUCTIONS[intent]
+    if any(not i.states_aspect for i in shown):
+        text += " If a paper's abstract says nothing about what is asked, say so plainly."
+    return text
 
 
 def _usage(message: Any, prompt_text: str, completion: str) -> Usage:
@@ -74,33 +133,21 @@ class ChatAnswerer:
         self.label = label
         self.backend_name = backend_name
 
-    # -- follow-ups ----------------------------------------------------------------------------
-    def condense(self, question: str, history: Sequence[str]) -> tuple[str, Usage]:
-        """A standalone version of ``question``; raises BackendError if the model fails."""
-        inputs = {"history": "\n".join(f"- {h}" for h in history), "question": question}
-        try:
-            message = condense_chain(self.llm).invoke(inputs)
-        except Exception as exc:
-            raise BackendError(f"rewriting the follow-up failed: {_describe(exc)}") from exc
-        text = _first_line(str(message.content))
-        if not _plausible_rewrite(question, text):
-            raise BackendError("the model did not return a usable standalone question")
-        prompt_text = inputs["history"] + " " + question
-        return text, _usage(message, prompt_text, text)
-
-    # -- answering -----------------------------------------------------------------------------
     def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        evidence = build_evidence(request)
+        evidence = request.evidence
         if not evidence.answerable:
-            # The extractive gate: nothing retrieved covers the question; the model is not asked.
-            yield from self._abstain(request)
+            # The collection does not cover the question: an honest abstention, no model call.
+            from assistant.backends.extractive import extractive_draft
+
+            draft = extractive_draft(request)
+            yield draft.text
+            yield draft
             return
-        s = request.settings
-        evidence_text = evidence.render()
+        evidence_text, shown = render_evidence(evidence, request.settings.evidence_tokens)
         inputs = {
             "evidence": evidence_text,
-            "question": request.question.text,
-            "max_sentences": max(3, len(evidence.items)) if request.question.wants_many else 3,
+            "question": request.question,
+            "instructions": instructions(evidence, shown),
         }
         pieces: list[str] = []
         last: Any = None
@@ -114,96 +161,34 @@ class ChatAnswerer:
         except Exception as exc:
             raise BackendError(f"the {self.backend_name} model failed: {_describe(exc)}") from exc
         raw = "".join(pieces).strip()
-        usage = _usage(last, evidence_text + request.question.text, raw)
-        model = _model_name(last, self.label)
-        text = self._usable_text(attribute_uncited(raw, evidence), evidence, request)
+        usage = _usage(last, evidence_text + request.question, raw)
+        _check_usable(raw)
+        keys = {item.key: item.paper.paper_id for item in shown}
         grounded = check_grounding(
-            text,
+            attribute_uncited(raw, shown),
             request.papers,
-            evidence.keys,
-            request.question.text,
-            s.grounding,
-            lambda paper, sentence: _closest_sentence(paper, sentence, request),
+            keys,
+            request.question,
+            request.settings.grounding,
         )
-        if not _has_valid_citation(grounded.text, evidence, request):
-            raise BackendError("after the grounding check no cited sentence was left")
         yield Draft(
             text=grounded.text,
             abstained=False,
-            model=model,
+            model=_model_name(last, self.label),
             usage=usage,
             notices=grounded.notices,
-            keys=evidence.keys,
+            keys=keys,
         )
 
-    def _usable_text(self, raw: str, evidence: Evidence, request: AnswerRequest) -> str:
-        if not raw:
-            raise BackendError("the model returned an empty answer")
-        words = _BRACKETS.sub(" ", raw).split()
-        if _DECLINE.search(raw) and len(words) < 25:
-            raise BackendError(
-                "the model declined, although the retrieved papers cover the question"
-            )
-        if len(words) < MIN_ANSWER_WORDS:
-            raise BackendError("the model's answer was only a citation")
-        if not _has_valid_citation(raw, evidence, request):
-            raise BackendError("the model's answer cited none of the retrieved papers")
-        return raw
 
-    def _abstain(self, request: AnswerRequest) -> Iterator[str | Draft]:
-        from assistant.backends.extractive import ExtractiveBackend
-
-        draft = ExtractiveBackend().draft(request)  # same gate, so an honest abstention
-        yield draft.text
-        yield draft
-
-
-def _closest_sentence(paper: Any, flagged: str, request: AnswerRequest) -> str | None:
-    """The cited abstract's sentence that best matches what the flagged sentence tried to say."""
-    from assistant.question import analyze
-
-    about = analyze(f"{flagged} {request.question.text}")
-    return next(iter(pick_sentences(about, paper, request.idf, 1)), None)
-
-
-def _has_valid_citation(text: str, evidence: Evidence, request: AnswerRequest) -> bool:
-    verified = verify_citations(
-        text, {p.paper_id: p.title for p in request.papers}, keys=evidence.keys
-    )
-    return bool(verified.cited_ids)
-
-
-def _plausible_rewrite(question: str, rewrite: str) -> bool:
-    """A rewrite is a question that keeps most of the follow-up's own content words.
-
-    Small models sometimes answer instead, or drop the very thing asked ("how many bits").
-    """
-    from assistant.question import content_terms
-
-    if not rewrite or len(rewrite.split()) > 3 * len(question.split()) + 30:
-        return False
-    asked = set(content_terms(question))
-    kept = asked & set(content_terms(rewrite))
-    is_question = rewrite.rstrip().endswith("?") or bool(
-        re.match(
-            r"^(what|which|how|who|when|where|why|does|do|is|are|can|list|name)\b", rewrite, re.I
-        )
-    )
-    return is_question and (not asked or len(kept) >= 0.6 * len(asked))
-
-
-def _first_line(text: str) -> str:
-    for line in text.strip().splitlines():
-        line = re.sub(
-            r"^(standalone question|rewritten question|question)\s*:\s*",
-            "",
-            line.strip(),
-            flags=re.I,
-        )
-        line = line.strip().strip('"“”').strip()
-        if line:
-            return line
-    return ""
+def _check_usable(raw: str) -> None:
+    if not raw:
+        raise BackendError("the model returned an empty answer")
+    words = BRACKET.sub(" ", raw).split()
+    if _DECLINE.search(raw) and len(words) < 25:
+        raise BackendError("the model declined, although the retrieved papers cover the question")
+    if len(words) < MIN_ANSWER_WORDS:
+        raise BackendError("the model's answer was only a citation")
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,24 +3,23 @@
 Small models move numbers between papers ("reaches 22.58 BLEU [2]" when 22.58 is paper 1's).
 Each sentence is checked against the abstracts of the papers it cites (or, uncited, the ones
 the sentence before it cited); per the ``grounding`` setting a failing sentence is flagged,
-dropped, or replaced by the cited paper's own best sentence.
+dropped, or replaced by the cited paper's own sentence closest to what it tried to say.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.citations import BRACKET, cited_ids
 from vectorstore.papers import normalize_title
 from vectorstore.retrieval import RetrievedPaper
-from vectorstore.text import numbers, split_sentences
+from vectorstore.text import numbers, split_sentences, terms
 
 GroundingMode = Literal["flag", "drop", "replace"]
-_BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
 _CITE_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[[^\[\]\n]{1,400}\])+)")
-_KEY = re.compile(r"^\s*(?:paper\s*|p|source\s*|doc\s*|#)?(\d{1,3})\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^(\s*(?:[-*•]|\d+[.)])\s+)")
 
 
@@ -31,21 +30,20 @@ class Grounded:
     notices: list[str] = field(default_factory=list)
 
 
-def _cited(sentence: str, keys: Mapping[str, str], by_title: Mapping[str, str]) -> list[str]:
-    ids: list[str] = []
-    for match in _BRACKET.finditer(sentence):
-        for part in re.split(r"\s*[;,|]\s*", match.group(1)):
-            key = _KEY.match(part)
-            pid = keys.get(key.group(1)) if key else by_title.get(normalize_title(part))
-            if pid and pid not in ids:
-                ids.append(pid)
-    return ids
-
-
 def _claimed_numbers(sentence: str, question: str) -> set[str]:
     """Numbers the sentence states itself (not citation keys, not numbers the user asked about)."""
-    bare = _BRACKET.sub(" ", sentence)
-    return numbers(bare) - numbers(question)
+    return numbers(BRACKET.sub(" ", sentence)) - numbers(question)
+
+
+def closest_sentence(paper: RetrievedPaper, flagged: str) -> str | None:
+    """The abstract's sentence sharing most words with what the flagged sentence tried to say."""
+    said = set(terms(BRACKET.sub(" ", flagged)))
+    best, best_shared = None, 0
+    for sentence in split_sentences(paper.paper.abstract):
+        shared = len(said & set(terms(sentence)))
+        if shared > best_shared:
+            best, best_shared = sentence, shared
+    return best.replace("[", "(").replace("]", ")") if best else None
 
 
 def check_grounding(
@@ -54,7 +52,6 @@ def check_grounding(
     keys: Mapping[str, str],
     question: str,
     mode: GroundingMode,
-    replacement: Callable[[RetrievedPaper, str], str | None],
 ) -> Grounded:
     """Check each sentence of ``text`` (citations as ``[n]`` keys or exact titles)."""
     by_id = {p.paper_id: p for p in papers}
@@ -71,7 +68,7 @@ def check_grounding(
         kept: list[str] = []
         previous: list[str] = []
         for sentence in sentences:
-            cited = _cited(sentence, keys, by_title) or previous
+            cited = cited_ids(sentence, by_title, keys) or previous
             previous = cited or previous
             claimed = _claimed_numbers(sentence, question)
             sources = cited or list(by_id)
@@ -84,7 +81,7 @@ def check_grounding(
                 kept.append(sentence)
             elif mode == "replace" and cited:
                 pid = cited[0]
-                swap = replacement(by_id[pid], sentence) if pid in by_id else None
+                swap = closest_sentence(by_id[pid], sentence) if pid in by_id else None
                 if swap and swap not in used_replacements:
                     used_replacements.add(swap)
                     cite = f"[{key_of[pid]}]" if pid in key_of else f"[{by_id[pid].title}]"

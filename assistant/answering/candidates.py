@@ -1,0 +1,274 @@
+"""Candidates: the papers a question could be answered from, gathered the ways its plan asks.
+
+Hybrid retrieval (dense + keyword, the keyword side weighted by the plan) finds papers by
+topic; papers the question names (a title, a nickname, a name such as "GPTVQ") are looked up
+directly; a list question naming an entity ("which papers use A100 GPUs?") scans every
+paper containing it, not only the top of a ranking; a follow-up brings the previous answer's
+papers. Each candidate carries what selection needs: how much of the question it covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from assistant.answering import language
+from assistant.answering.collection import Collection
+from assistant.answering.plan import QueryPlan, Term
+from assistant.answering.reading import Intent, asks_for_original
+from assistant.answering.scoring import Coverage
+from assistant.answering.units import Unit
+from assistant.answering.words import read_words
+from vectorstore.filters import Filters
+from vectorstore.lexical import LexicalIndex
+from vectorstore.retrieval import RetrievedPaper
+from vectorstore.text import compound_parts, fold, stem
+
+# A list question naming an entity reads every paper that contains it, up to this many.
+MAX_SCANNED = 200
+# A name identifies a paper when a title gives it, or when at most this many papers contain it.
+IDENTIFYING = 2
+# A list is by entity when its names and rare words carry at least this share of its weight.
+ANCHOR_SHARE = 0.5
+PHRASE_SLOP = 3  # words allowed between the words of a named phrase ("SVD-free ... optimizer")
+
+
+class Retriever(Protocol):
+    """What answering needs of retrieval (``vectorstore.retrieval.HybridRetriever``)."""
+
+    def retrieve(
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        *,
+        weights: dict[str, float] | None = None,
+    ) -> list[RetrievedPaper]: ...
+
+    def fetch(
+        self, paper_ids: list[str], query: str, filters: Filters | None = None
+    ) -> list[RetrievedPaper]: ...
+
+    def latest_lexical_index(self) -> LexicalIndex: ...
+
+    def similarity_background(self, query: str) -> tuple[float, float]: ...
+
+    def lexical_index(self, generation: int | None = None) -> LexicalIndex: ...
+
+    def filter_index(self, generation: int | None = None) -> Any: ...
+
+
+@dataclass
+class Candidate:
+    paper: RetrievedPaper
+    units: list[Unit]  # title and sentences
+    terms: frozenset[str]  # every term of the title and abstract
+    coverage: float = 0.0  # share of the question's weight the whole text contains
+    focus: float = 0.0  # ... that its best single sentence (or its title) contains
+    named: bool = False  # the question names this paper (title, nickname, name)
+    context: bool = False  # the previous answer cited it
+
+    @property
+    def paper_id(self) -> str:
+        return self.paper.paper_id
+
+    @property
+    def similarity(self) -> float:
+        return self.paper.dense_similarity or 0.0
+
+
+@dataclass
+class Resolved:
+    """A phrase of the question that names a paper, and the paper it names (None: absent)."""
+
+    text: str
+    paper_ids: tuple[str, ...]
+    original: bool = False
+    strict: bool = True  # unresolved, it means the paper is not in the collection
+    titled: bool = False  # found in titles (not only in abstracts)
+
+    @property
+    def identifies(self) -> bool:
+        """Names one paper (or two): not a phrase half the collection uses."""
+        return bool(self.paper_ids) and (self.titled or len(self.paper_ids) <= IDENTIFYING)
+
+
+@dataclass
+class Pool:
+    candidates: list[Candidate] = field(default_factory=list)
+    references: list[Resolved] = field(default_factory=list)
+    targets: list[Resolved] = field(default_factory=list)  # what a comparison names
+    names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # identifying name -> papers
+    anchors: list[str] = field(default_factory=list)  # terms every listed paper must contain
+    # list questions: every paper's keyword coverage, and what coverage and similarity are
+    # typical in this collection for this question (mean, standard deviation)
+    lexical: dict[str, float] = field(default_factory=dict)
+    lexical_background: tuple[float, float] = (0.0, 1.0)
+    similarity_background: tuple[float, float] = (0.0, 1.0)
+
+    def by_id(self) -> dict[str, Candidate]:
+        return {c.paper_id: c for c in self.candidates}
+
+
+def gather(
+    plan: QueryPlan,
+    retriever: Retriever,
+    collection: Collection,
+    *,
+    k: int,
+    filters: Filters | None = None,
+    context_ids: Sequence[str] = (),
+) -> Pool:
+    """The candidate papers for ``plan``: named ones first, then the previous answer's, then by
+    retrieval rank, then (lists naming an entity) every other paper that contains it."""
+    weights = plan.weights()
+    score = Coverage.for_plan(plan)
+    query = plan.dense_query()
+    pool = Pool()
+    pool.references = [
+        resolve_reference(r.text, plan.question, collection, strict=r.strict)
+        for r in plan.references
+    ]
+    if plan.intent is Intent.COMPARE:
+        pool.targets = [
+            resolve_reference(t, plan.question, collection, strict=False) for t in plan.targets
+        ]
+    for t in plan.names:
+        if t.in_collection:
+            ids, titled = name_papers(t, collection)
+            if titled or len(ids) <= IDENTIFYING:
+                pool.names[t.surface] = ids
+    named: list[str] = []
+    for ref in [*pool.references, *pool.targets]:
+        if ref.identifies:
+            named.extend(p for p in ref.paper_ids if p not in named)
+    for ids in pool.names.values():
+        named.extend(p for p in ids if p not in named)
+    scanned: list[str] = []
+    if plan.intent is Intent.LIST:
+        pool.anchors = anchors(plan)
+        if pool.anchors:
+            having = collection.contains(pool.anchors[0])
+            for key in pool.anchors[1:]:
+                having &= collection.contains(key)
+            every = collection.paper_index[0]
+            scanned = [every[i] for i in having.nonzero()[0][:MAX_SCANNED]]
+    wide = plan.intent in (Intent.LIST, Intent.COMPARE)
+    retrieved = retriever.retrieve(query, 4 * k if wide else k, filters, weights=weights or None)
+    seen = {r.paper_id for r in retrieved}
+    extra = [p for p in dict.fromkeys([*named, *context_ids, *scanned]) if p not in seen]
+    fetched = {r.paper_id: r for r in retriever.fetch(extra, query, filters)}
+    by_id = {r.paper_id: r for r in retrieved} | fetched
+    if plan.intent is Intent.LIST:
+        lexical = collection.coverage_of_all(plan.groups())
+        pool.lexical = dict(zip(collection.paper_index[0], lexical.tolist()))
+        pool.lexical_background = (float(lexical.mean()), float(lexical.std()) or 1.0)
+        pool.similarity_background = retriever.similarity_background(query)
+    order = list(dict.fromkeys([*named, *context_ids, *(r.paper_id for r in retrieved), *scanned]))
+    for pid in order:
+        paper = by_id.get(pid)
+        if paper is None:
+            continue
+        units = collection.units(paper)
+        text_terms = frozenset().union(*(u.terms for u in units))
+        pool.candidates.append(
+            Candidate(
+                paper=paper,
+                units=units,
+                terms=text_terms,
+                coverage=score.of(text_terms),
+                focus=max(score.of(u.terms) for u in units),
+                named=pid in named,
+                context=pid in context_ids,
+            )
+        )
+    return pool
+
+
+def anchors(plan: QueryPlan) -> list[str]:
+    """What a list question requires every listed paper to contain: its names and words no
+    everyday language uses ("CLIP", "Mistral", "Qwen"), when they carry most of its weight
+    ("which papers mention CLIP (as a model, features …)?"). Otherwise the list is by topic."""
+    found = [t for t in plan.terms if t.in_collection and (t.name or t.language is None)]
+    total = sum(t.idf for t in plan.terms if t.in_collection)
+    share = sum(t.idf for t in found) / total if total > 0 else 0.0
+    return list(dict.fromkeys(t.key for t in found)) if found and share >= ANCHOR_SHARE else []
+
+
+def name_papers(term: Term, collection: Collection) -> tuple[tuple[str, ...], bool]:
+    """The papers a name points to, and whether a title gives it that name: the paper whose
+    title is named so, else every paper whose text contains it (best match first)."""
+    titled = collection.title_names.get(fold(term.surface))
+    if titled:
+        return tuple(sorted(titled)), True
+    found = collection.papers_with(term.key)
+    return tuple(sorted(found, key=lambda p: -found[p])), False
+
+
+def resolve_reference(
+    text: str, question: str, collection: Collection, *, strict: bool = True
+) -> Resolved:
+    """The paper a title fragment or nickname names: one whose title has its words in order
+    (a few words apart at most), else one whose abstract does. "The original X paper" must be
+    named X by its title."""
+    original = strict and asks_for_original(question) and text.lower() in question.lower()
+    words = read_words(text)
+    if not any(w.content for w in words):
+        return Resolved(text, (), original, strict)
+    keys: list[str] = []
+    for w in words:
+        key = w.folded if w.stop else w.key
+        if not w.stop and not collection.has(key) and not _known_compound(key, collection):
+            fixed = collection.correct(w.folded) if language.could_be_typo(w.folded) else None
+            if fixed is None:
+                return Resolved(text, (), original, strict)  # a word the collection lacks
+            key = fixed
+        keys.append(key)
+    if original:
+        name = fold(" ".join(w.surface for w in words))
+        titled = collection.title_names.get(name, set())
+        return Resolved(text, tuple(sorted(titled)), original, strict, titled=True)
+    in_titles = [
+        pid for pid, title in collection.title_word_keys.items() if _in_order(keys, title)
+    ]
+    if in_titles:
+        return Resolved(text, tuple(in_titles), original, strict, titled=True)
+    content = [k for k, w in zip(keys, words) if w.content]
+    papers: set[str] | None = None
+    for key in content:
+        have = set(collection.papers_with(key)) if collection.has(key) else set()
+        papers = have if papers is None else papers & have
+    found = [
+        pid for pid in sorted(papers or ()) if _in_order(keys, collection.paper_word_keys(pid))
+    ]
+    return Resolved(text, tuple(found), original, strict)
+
+
+def _known_compound(key: str, collection: Collection) -> bool:
+    parts = [p for p in compound_parts(key) if len(p) > 1]
+    return bool(parts) and all(collection.has(stem(p)) for p in parts)
+
+
+def _matches(key: str, token: str) -> bool:
+    if key == token:
+        return True
+    parts = compound_parts(token)
+    return bool(parts) and (key in {stem(p) for p in parts} or key == stem("".join(parts)))
+
+
+def _in_order(keys: list[str], sequence: list[str]) -> bool:
+    """Whether ``keys`` occur in ``sequence`` in order, each within PHRASE_SLOP words of the last."""
+    for start, token in enumerate(sequence):
+        if not _matches(keys[0], token):
+            continue
+        at = start
+        for key in keys[1:]:
+            window = range(at + 1, min(len(sequence), at + 2 + PHRASE_SLOP))
+            nxt = next((j for j in window if _matches(key, sequence[j])), None)
+            if nxt is None:
+                break
+            at = nxt
+        else:
+            return True
+    return False

@@ -1,0 +1,199 @@
+"""What answering knows of the indexed collection: term statistics, titles, names, spelling.
+
+Built from the keyword index of one store generation (``vectorstore.lexical.LexicalIndex``),
+so every figure describes the collection at hand, whether it holds a hundred papers or
+a hundred thousand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any
+
+from assistant.answering.units import Unit, units_of
+from assistant.answering.words import name_shaped, word_keys
+from vectorstore.lexical import LexicalIndex
+from vectorstore.retrieval import RetrievedPaper
+from vectorstore.store import PaperRecord
+from vectorstore.text import fold, term_key, words
+
+
+def allowed_edits(word: str) -> int:
+    """Typo tolerance by length, as search engines' "AUTO" fuzziness: none up to 3
+    characters, one edit up to 5, two beyond."""
+    n = len(word)
+    return 0 if n <= 3 else 1 if n <= 5 else 2
+
+
+class Collection:
+    def __init__(
+        self,
+        index: LexicalIndex,
+        load_papers: Callable[[Sequence[str]], Sequence[PaperRecord]] | None = None,
+    ) -> None:
+        self.index = index
+        self.max_idf = index.idf("\x00absent")
+        self._load_papers = load_papers
+        self._units: dict[tuple[str, str], list[Unit]] = {}
+        self._sequences: dict[str, list[str]] = {}
+
+    @property
+    def key(self) -> str:
+        return self.index.key
+
+    @property
+    def titles(self) -> dict[str, str]:
+        return self.index.titles
+
+    def idf(self, term: str) -> float:
+        return self.index.idf(term)
+
+    def has(self, term: str) -> bool:
+        return term in self.index.vocabulary
+
+    # -- papers -------------------------------------------------------------------------------
+    @cached_property
+    def _paper_of_row(self) -> Any:
+        import numpy as np
+
+        return np.asarray(self.index.paper_ids, dtype=object)
+
+    @cached_property
+    def paper_index(self) -> tuple[list[str], Any]:
+        """(paper ids, the paper position of every chunk row): papers as array positions."""
+        import numpy as np
+
+        ids = list(dict.fromkeys(self.index.paper_ids))
+        position = {pid: i for i, pid in enumerate(ids)}
+        rows = np.fromiter((position[p] for p in self.index.paper_ids), np.int64)
+        return ids, rows
+
+    def contains(self, term: str) -> Any:
+        """One bool per paper (``paper_index`` order): does its text contain ``term``?"""
+        import numpy as np
+
+        ids, row_paper = self.paper_index
+        found = np.zeros(len(ids), dtype=bool)
+        rows, _ = self.index.postings(term)
+        if len(rows):
+            found[row_paper[rows]] = True
+        return found
+
+    def coverage_of_all(self, groups: list[list[dict[str, float]]]) -> Any:
+        """Every paper's coverage of weighted AND-groups of OR-alternatives (one float per paper,
+        ``paper_index`` order), from the keyword index alone: the background a question's
+        candidates are measured against."""
+        import numpy as np
+
+        ids, _ = self.paper_index
+        got = np.zeros(len(ids), dtype=np.float64)
+        total = 0.0
+        for group in groups:
+            weight = max(sum(alt.values()) for alt in group)
+            if weight <= 0:
+                continue
+            total += weight
+            best = np.zeros(len(ids))
+            for alt in group:
+                alt_weight = sum(alt.values()) or 1.0
+                share = sum(self.contains(t) * (w / alt_weight) for t, w in alt.items())
+                best = np.maximum(best, share)
+            got += best * weight
+        return got / total if total > 0 else got
+
+    def papers_with(self, term: str) -> dict[str, float]:
+        """Every paper whose text contains ``term`` -> its best chunk's BM25 score for it."""
+        rows, scores = self.index.postings(term)
+        best: dict[str, float] = {}
+        for pid, score in zip(self._paper_of_row[rows].tolist(), scores.tolist()):
+            if score > best.get(pid, -1.0):
+                best[pid] = float(score)
+        return best
+
+    @cached_property
+    def paper_count(self) -> int:
+        return len(self.titles) or len(set(self.index.paper_ids))
+
+    def paper_frequency(self, term: str) -> int:
+        return len(self.papers_with(term))
+
+    def units(self, paper: RetrievedPaper) -> list[Unit]:
+        """A paper's title and sentences with their terms (cached per content)."""
+        key = (paper.paper_id, paper.paper.content_hash or paper.paper.abstract[:64])
+        found = self._units.get(key)
+        if found is None:
+            found = self._units[key] = units_of(paper.title, paper.paper.abstract)
+        return found
+
+    def paper_word_keys(self, paper_id: str) -> list[str]:
+        """A paper's title and abstract as a sequence of word keys (for phrase matching)."""
+        found = self._sequences.get(paper_id)
+        if found is None:
+            records = self._load_papers([paper_id]) if self._load_papers else []
+            text = f"{records[0].title}\n{records[0].abstract}" if records else ""
+            found = self._sequences[paper_id] = word_keys(text)
+        return found
+
+    # -- names and titles ---------------------------------------------------------------------
+    @cached_property
+    def title_names(self) -> dict[str, set[str]]:
+        """Folded names a title gives its paper ("lq-lora", "crosssplit", "gptvq") -> paper ids.
+
+        A name is the part of a title before its colon when short ("MIO: A Foundation Model…"),
+        or a name-shaped word that only this paper's title has ("SNIPER", "GPTVQ").
+        """
+        names: dict[str, set[str]] = defaultdict(set)
+        shaped: dict[str, set[str]] = defaultdict(set)
+        for pid, title in self.titles.items():
+            head, colon, _ = title.partition(":")
+            if colon and 1 <= len(head.split()) <= 4:
+                names[fold(" ".join(head.split()))].add(pid)
+            for match in words(title):
+                if name_shaped(match.group(0)):
+                    shaped[fold(match.group(0))].add(pid)
+        for name, pids in shaped.items():
+            if len(pids) == 1:
+                names[name] |= pids
+        return dict(names)
+
+    @cached_property
+    def title_word_keys(self) -> dict[str, list[str]]:
+        """Paper id -> its title as word keys (for matching title fragments)."""
+        return {pid: word_keys(title) for pid, title in self.titles.items()}
+
+    # -- spelling -----------------------------------------------------------------------------
+    @cached_property
+    def _terms_by_length(self) -> dict[int, list[str]]:
+        buckets: dict[int, list[str]] = defaultdict(list)
+        for term in self.index.vocabulary:
+            if term.isalpha() and len(term) >= 3:
+                buckets[len(term)].append(term)
+        return dict(buckets)
+
+    def correct(self, token: str) -> str | None:
+        """The collection's term closest in spelling to ``token`` (folded), within the typo
+        tolerance for its length; the most frequent wins a tie. None when nothing is close."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        key = term_key(token)
+        edits = allowed_edits(key)
+        if not edits or not key.isalpha():
+            return None
+        best: tuple[int, int, str] | None = None
+        for length in range(len(key) - edits, len(key) + edits + 1):
+            choices = self._terms_by_length.get(length)
+            if not choices:
+                continue
+            for term, dist, _ in process.extract(
+                key, choices, scorer=OSA.distance, score_cutoff=edits, limit=5
+            ):
+                rank = (int(dist), -self.index.document_frequency(term), term)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
+
+
+__all__ = ["Collection", "allowed_edits"]

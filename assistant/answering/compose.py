@@ -1,0 +1,111 @@
+"""Composition of the extractive answer: the evidence, laid out for what was asked.
+
+One paper: the sentence that answers first, then what adds to it. A list: one line per paper
+with the sentence that shows why it belongs. A comparison: one entry per named paper, side by
+side. When the abstract does not state what was asked, the answer says so plainly. When the
+collection does not cover the question, the answer says why, briefly, and cites nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.answering.evidence import Evidence, EvidenceItem
+from assistant.answering.reading import Intent
+from assistant.answering.selection import Abstain
+
+NOT_COVERED = "The papers in this collection don't seem to cover this"
+LANGUAGE_NAMES = {
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One paper's share of an answer (a list line, a comparison entry, the single answer)."""
+
+    paper_id: str
+    title: str
+    text: str  # the sentences, without the citation
+    target: str | None = None  # comparison: the name this entry answers for
+
+
+@dataclass
+class Composed:
+    text: str
+    parts: list[Part]
+    abstained: bool
+    notices: list[str]
+
+
+def _quote(words: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    shown = [f"'{_short(w)}'" for w in words[:limit]]
+    return ", ".join(shown[:-1]) + (" or " if len(shown) > 1 else "") + shown[-1] if shown else ""
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def abstention(evidence: Evidence, papers: int) -> str:
+    sel = evidence.selection
+    if sel.abstain is Abstain.ABSENT and sel.absent:
+        names = " and ".join(f"'{_short(a)}'" for a in sel.absent[:3])
+        verb = "are" if len(sel.absent) > 1 else "is"
+        return (
+            f"{names} {verb} not in this collection of {papers} papers: no paper here is titled "
+            "or named that, so nothing is cited."
+        )
+    if sel.abstain is Abstain.MISSING and sel.absent:
+        return f"{NOT_COVERED}: no paper here mentions {_quote(sel.absent)}."
+    return f"{NOT_COVERED} question."
+
+
+def compose(evidence: Evidence, papers: int) -> Composed:
+    """The extractive answer's text (citations as exact titles in brackets) and its parts."""
+    notices: list[str] = []
+    if not evidence.answerable:
+        return Composed(abstention(evidence, papers), [], True, notices)
+    plan, sel = evidence.plan, evidence.selection
+    lines: list[str] = []
+    if plan.language != "en":
+        name = LANGUAGE_NAMES.get(plan.language, "another language")
+        note = f"The question is in {name}; this answer quotes the English abstract."
+        notices.append(note)
+        lines.append(f"({note})")
+    parts = [
+        Part(i.paper.paper_id, i.paper.title, " ".join(i.sentences), i.target)
+        for i in evidence.items
+    ]
+    if sel.targets and len(evidence.items) >= 2:
+        for item in evidence.items:
+            lines.append(f"- {item.target}: {_body(item, evidence)} [{item.paper.title}]")
+        if sel.absent:
+            lines.append(f"({_quote(sel.absent)} is not in this collection.)")
+    elif sel.intent is Intent.LIST and len(evidence.items) > 1:
+        lines.append(f"{len(evidence.items)} papers in this collection match:")
+        for item in evidence.items:
+            lines.append(f"- {_body(item, evidence)} [{item.paper.title}]")
+        if sel.more:
+            lines.append(
+                f"…and {sel.more} more paper{'s' if sel.more > 1 else ''} that match; "
+                "a narrower question (or a filter) shows them."
+            )
+    else:
+        item = evidence.items[0]
+        lines.append(f"{_body(item, evidence)} [{item.paper.title}]")
+    return Composed("\n".join(lines), parts, False, notices)
+
+
+def _body(item: EvidenceItem, evidence: Evidence) -> str:
+    text = " ".join(item.sentences)
+    if item.states_aspect or not evidence.aspect:
+        return text
+    asked = _quote(evidence.aspect)
+    return f"The abstract does not mention {asked}. What it says: {text}"

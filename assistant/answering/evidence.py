@@ -1,0 +1,226 @@
+"""Evidence: from each chosen paper, the sentences that answer what the question asks of it.
+
+The extractive answer is composed from this evidence and LLM backends are shown exactly
+this evidence, so every backend answers from the same papers and sentences. Sentences are
+picked greedily: the one that answers most of the question first (the number asked for, the
+defining sentence for "what is X"), then only sentences that add something it did not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answering.candidates import Candidate
+from assistant.answering.plan import QueryPlan, Term
+from assistant.answering.reading import Intent
+from assistant.answering.scoring import Coverage
+from assistant.answering.selection import Selection
+from assistant.answering.units import Unit, present
+from vectorstore.retrieval import RetrievedPaper
+from vectorstore.text import numbers
+
+# A further sentence must add this share of the question's weight to be quoted.
+MIN_GAIN = 0.15
+# What is asked of a paper counts words at least this informative ("limitations", not "get").
+ASKED = 0.5
+SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 2, Intent.LIST: 1, Intent.COMPARE: 2}
+# What a term that only identifies the paper ("LQ-LoRA" in a question about LQ-LoRA) counts
+# for when choosing among that paper's sentences: every sentence is about the paper anyway.
+IDENTIFIER_SHARE = 0.3
+_CONTRIBUTION = re.compile(
+    r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|call|name|"
+    r"develop|build|design|release|construct|study|investigate|show|find)",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+_NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
+_NUMBER_WORDS = re.compile(
+    r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
+    r"trillion|half|double|twice|fold)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    key: str  # "1", "2", ... (an LLM cites by key)
+    paper: RetrievedPaper
+    sentences: tuple[str, ...]  # lead first
+    target: str | None = None  # comparison: the name this paper answers for
+    states_aspect: bool = True  # False: the abstract says nothing about what was asked
+
+
+@dataclass
+class Evidence:
+    plan: QueryPlan
+    selection: Selection
+    items: list[EvidenceItem] = field(default_factory=list)
+    aspect: tuple[str, ...] = ()  # what the question asks about the papers, as typed
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.items) and self.selection.abstain is None
+
+    @property
+    def keys(self) -> dict[str, str]:
+        return {item.key: item.paper.paper_id for item in self.items}
+
+
+def identifying_terms(plan: QueryPlan, candidate: Candidate) -> set[str]:
+    """The question's terms that single this paper out rather than ask about it: its names,
+    and any term of its title."""
+    title = next((u.terms for u in candidate.units if u.is_title), frozenset())
+    return {t.key for t in plan.terms if t.in_collection and (t.name or t.key in title)}
+
+
+def aspect_terms(plan: QueryPlan, identifying: set[str]) -> list[Term]:
+    """What is asked about the paper: the question's words that do not identify it, weighed
+    for choosing sentences within the paper (a common word like "memory" counts here)."""
+    return [t for t in plan.terms if t.key not in identifying]
+
+
+def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
+    evidence = Evidence(plan=plan, selection=selection)
+    if selection.abstain is not None:
+        return evidence
+    intent = Intent.COMPARE if selection.targets else selection.intent
+    if intent is Intent.LIST and len(selection.chosen) == 1:
+        intent = Intent.FACT
+    aspects: list[str] = []
+    for i, cand in enumerate(selection.chosen):
+        identifying = identifying_terms(plan, cand)
+        asked = [t for t in aspect_terms(plan, identifying) if t.informativeness >= ASKED]
+        for t in asked:
+            if t.surface not in aspects:
+                aspects.append(t.surface)
+        sentences = pick_sentences(plan, cand, identifying, intent)
+        # what was asked is in the abstract (or it is a definition, a list: nothing specific)
+        states = (
+            intent not in (Intent.FACT, Intent.COMPARE)
+            or not asked
+            or any(t.in_collection and present(t.key, cand.terms) for t in asked)
+        )
+        target = selection.targets[i] if i < len(selection.targets) else None
+        evidence.items.append(
+            EvidenceItem(str(i + 1), cand.paper, tuple(sentences), target, states)
+        )
+    evidence.aspect = tuple(aspects)
+    return evidence
+
+
+def _sentence_weights(plan: QueryPlan, identifying: set[str]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for t in plan.terms:
+        if not t.in_collection:
+            continue
+        # within one paper, general words ("memory", "faster") tell sentences apart
+        w = t.idf * (0.5 + 0.5 * t.informativeness)
+        if t.key in identifying:
+            w *= IDENTIFIER_SHARE
+        weights[t.key] = max(weights.get(t.key, 0.0), w)
+    return weights
+
+
+def pick_sentences(
+    plan: QueryPlan, cand: Candidate, identifying: set[str], intent: Intent
+) -> list[str]:
+    """The paper's sentences that answer the plan, the best first.
+
+    A definition leads with the sentence that introduces the paper's contribution. Then each
+    part of the question ("what does it drop to, and what score do they get?") gets the
+    sentence that answers it best; then, up to the limit, only sentences that add words of the
+    question the earlier ones lacked. A definition with nothing more specific asked adds the
+    sentence that says what the paper achieves.
+    """
+    sentences = [u for u in cand.units if not u.is_title]
+    if not sentences:
+        return []
+    weights = _sentence_weights(plan, identifying)
+    score = Coverage.for_plan(plan, weights)
+    names = {t.surface.casefold() for t in plan.terms if t.key in identifying}
+    best_chunk = " ".join(cand.paper.evidence.split())
+    cues = {id(u): _cues(plan, intent, u, names, best_chunk) for u in sentences}
+    total = score.total or 1.0
+    limit = min(SENTENCES[intent] + (len(plan.clauses) > 1), len(sentences))
+    chosen: list[Unit] = []
+    covered: set[str] = set()
+
+    def take(u: Unit) -> None:
+        chosen.append(u)
+        covered.update(score.matched(u.terms))
+
+    if intent is Intent.DEFINITION:
+        take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
+    parts = [c & set(weights) for c in plan.clauses] if len(plan.clauses) > 1 else []
+    for part in parts:
+        if len(chosen) >= limit or not part or part <= covered:
+            continue
+        best = max(
+            (u for u in sentences if u not in chosen),
+            key=lambda u: sum(weights[t] for t in score.matched(u.terms) if t in part)
+            + cues[id(u)],
+            default=None,
+        )
+        if best is not None and any(t in part for t in score.matched(best.terms)):
+            take(best)
+    while len(chosen) < limit:
+        best, best_gain, best_new = None, -1.0, 0.0
+        for u in sentences:
+            if u in chosen:
+                continue
+            hit = score.matched(u.terms)
+            new = sum(weights[t] for t in hit if t not in covered) / total
+            gain = new + 0.2 * sum(weights[t] for t in hit) / total + cues[id(u)]
+            if gain > best_gain:
+                best, best_gain, best_new = u, gain, new
+        if best is None:
+            break
+        if chosen and best_new < MIN_GAIN:
+            if intent is not Intent.DEFINITION or len(chosen) > 1:
+                break
+            best = _result_sentence(sentences, chosen)
+            if best is None:
+                break
+        take(best)
+    return [_clean(u.text) for u in chosen]
+
+
+def _result_sentence(sentences: list[Unit], chosen: list[Unit]) -> Unit | None:
+    """The sentence that states what a paper achieves: the one with the most numbers and names."""
+    rest = [u for u in sentences if u not in chosen]
+    if not rest:
+        return None
+    best = max(rest, key=lambda u: (_facts(u.text), -u.index))
+    return best if _facts(best.text) else None
+
+
+def _facts(text: str) -> int:
+    text = _URL.sub(" ", text)
+    return len(numbers(text)) + len(_NAMES.findall(text))
+
+
+def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chunk: str) -> float:
+    """What makes a sentence an answer beyond shared words: the number asked for, the sentence
+    that introduces the paper's contribution, the name asked about, being part of the passage
+    the retriever found most similar to the question."""
+    text = unit.text
+    bonus = 0.0
+    if plan.wants_quantity and (numbers(text) or _NUMBER_WORDS.search(text)):
+        bonus += 0.15
+    if _CONTRIBUTION.search(text):
+        bonus += 0.1 if intent is Intent.DEFINITION else 0.04
+    if " ".join(text.split())[:60] in best_chunk:
+        bonus += 0.05
+    if intent is Intent.DEFINITION:
+        lowered = text.casefold()
+        if any(n in lowered for n in names):
+            bonus += 0.15
+        if unit.index == 0:
+            bonus += 0.03
+    return bonus
+
+
+def _clean(sentence: str) -> str:
+    """Brackets inside abstracts must not read as citations."""
+    return sentence.replace("[", "(").replace("]", ")")

@@ -1,0 +1,108 @@
+"""The answering stages in order: question -> plan -> candidates -> selection -> evidence.
+
+``Answering.prepare`` runs them for one question in a conversation; every backend then
+writes its answer from the same evidence, and ``assistant.citations`` verifies it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.answering.candidates import Pool, Retriever, gather
+from assistant.answering.collection import Collection
+from assistant.answering.conversation import Turn
+from assistant.answering.evidence import Evidence, build_evidence
+from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
+from assistant.answering.reading import Intent
+from assistant.answering.selection import Selection, select
+from vectorstore.filters import Filters
+from vectorstore.retrieval import RetrievedPaper
+from vectorstore.store import PaperRecord
+
+CONTEXT_CACHE = 256  # earlier turns re-read (as plain strings) remembered per process
+
+
+@dataclass
+class Prepared:
+    """Everything the stages decided for one question."""
+
+    plan: QueryPlan
+    pool: Pool
+    selection: Selection
+    evidence: Evidence
+    retrieved: list[RetrievedPaper]  # what to report as retrieved (the cited ones among them)
+    papers: int  # how many papers the collection holds
+
+
+class Answering:
+    """The stages bound to one store's retriever and embedder."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        embed: Embed | None,
+        load_papers: Callable[[Sequence[str]], Sequence[PaperRecord]] | None,
+        top_k: int,
+    ) -> None:
+        self.retriever = retriever
+        self.embed = embed
+        self.load_papers = load_papers
+        self.top_k = top_k
+        self._collection: Collection | None = None
+        self._context: OrderedDict[Any, tuple[str, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def collection(self) -> Collection:
+        index = self.retriever.latest_lexical_index()
+        with self._lock:
+            if self._collection is None or self._collection.index is not index:
+                self._collection = Collection(index, self.load_papers)
+            return self._collection
+
+    def prepare(
+        self, question: str, turns: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> Prepared:
+        # retrieval refreshes the keyword index first, so read the collection after it
+        context = self.context_of(turns, filters) if turns else ()
+        collection = self.collection()
+        plan = make_plan(question, collection)
+        k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
+        pool = gather(plan, self.retriever, collection, k=k, filters=filters, context_ids=context)
+        collection = self.collection()  # the index the retrieval just used
+        embed = self.embed
+        selection = select(
+            plan,
+            pool,
+            collection.max_idf,
+            (lambda: missing_words(plan, embed)) if embed is not None else list,
+        )
+        plan = plan.with_context(context, selection.followup)
+        evidence = build_evidence(plan, selection)
+        chosen = {c.paper_id for c in selection.chosen}
+        retrieved = [c.paper for c in pool.candidates[:k]]
+        retrieved += [c.paper for c in pool.candidates[k:] if c.paper_id in chosen]
+        return Prepared(plan, pool, selection, evidence, retrieved, collection.paper_count)
+
+    def context_of(self, turns: Sequence[Turn], filters: Filters | None) -> tuple[str, ...]:
+        """The papers the previous answer cited: known from an earlier ``Answer``, else found by
+        answering the earlier questions again (extractively, so the same papers every time)."""
+        last = turns[-1]
+        if last.cited_ids is not None:
+            return last.cited_ids
+        key = (tuple(t.question for t in turns), tuple(t.cited_ids or () for t in turns), filters)
+        index_key = self.retriever.latest_lexical_index().key
+        with self._lock:
+            cached = self._context.get((index_key, key))
+        if cached is not None:
+            return cached
+        earlier = self.prepare(last.question, turns[:-1], filters)
+        ids = tuple(earlier.selection.ids)
+        with self._lock:
+            self._context[(index_key, key)] = ids
+            while len(self._context) > CONTEXT_CACHE:
+                self._context.popitem(last=False)
+        return ids

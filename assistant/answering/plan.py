@@ -1,0 +1,276 @@
+"""The query plan: one typed reading of a question, from which every later stage works.
+
+For each content word: the index term it matches (after typo correction against the
+collection's own vocabulary), how informative it is (rarity in the collection times rarity in
+general language), whether it names something. For the question: what kind of answer it wants,
+which papers it names (by title, nickname or name), whether it leans on the conversation, and
+which of its salient words the collection lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from assistant.answering import language
+from assistant.answering.collection import Collection
+from assistant.answering.reading import (
+    Intent,
+    alternatives,
+    capitalized_names,
+    clause_spans,
+    compare_targets,
+    grammar_spans,
+    is_comparison,
+    is_definition,
+    refers_back,
+    title_references,
+    wants_list,
+    wants_quantity,
+)
+from assistant.answering.words import Word, read_words
+from vectorstore.text import compound_parts, is_term, stem, term_key
+
+Embed = Callable[[list[str]], Any]
+# A word missing from the collection sinks the question when it matters at least half as much
+# to the question's meaning as its most meaningful word (leave-one-out embedding salience).
+MISSING_SALIENCE = 0.5
+ASIDE = 0.5  # words in parentheses elaborate the question: they count half
+_PARENS = re.compile(r"\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class Term:
+    surface: str  # as typed
+    key: str  # the index term it matches (corrected when it was a typo)
+    idf: float
+    informativeness: float  # 1 rare in general language ... 0 the commonest words
+    in_collection: bool
+    name: bool  # name-shaped ("LQ-LoRA") or one of the collection's title names
+    language: str | None  # the language it is an everyday word of ("en", "es", …), if any
+    corrected_from: str | None = None
+
+    @property
+    def weight(self) -> float:
+        """What the term contributes to matching a paper: specific here and in general."""
+        return self.idf * self.informativeness if self.in_collection else 0.0
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A paper the question names: by a title fragment, nickname, or quoted phrase."""
+
+    text: str
+    # "the X paper", a quoted phrase: if nothing answers to it, the paper is not here. A
+    # capitalised run ("Dream Engine") only helps find a paper when it does resolve.
+    strict: bool = True
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    question: str
+    intent: Intent
+    terms: tuple[Term, ...]
+    wants_quantity: bool
+    language: str  # "en", or the language the question is written in
+    references: tuple[Reference, ...] = ()
+    refers_back: bool = False  # uses pronouns or vague words that need an earlier turn
+    context_ids: tuple[str, ...] = ()  # papers the previous answer cited
+    followup: bool = False  # resolved to the previous answer's papers
+    # disjunctions ("carbon footprint / CO2 emissions"): groups of alternative term-key tuples
+    alternatives: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    targets: tuple[str, ...] = ()  # what a comparison names, as written
+    clauses: tuple[frozenset[str], ...] = ()  # each part of the question: its index terms
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def names(self) -> tuple[Term, ...]:
+        return tuple(t for t in self.terms if t.name)
+
+    def weights(self) -> dict[str, float]:
+        """Index term -> weight, for keyword retrieval and coverage."""
+        out: dict[str, float] = {}
+        for t in self.terms:
+            if t.in_collection and t.weight > 0:
+                out[t.key] = max(out.get(t.key, 0.0), t.weight)
+        return out
+
+    def groups(self) -> list[list[dict[str, float]]]:
+        """The question's weighted terms as AND-groups of OR-alternatives: each alternative maps
+        its terms to their weights; a term outside every disjunction is a group of its own."""
+        weights = self.weights()
+        grouped: set[str] = set()
+        out: list[list[dict[str, float]]] = []
+        for group in self.alternatives:
+            alts = [{k: weights[k] for k in alt if k in weights} for alt in group]
+            alts = [a for a in alts if a]
+            if alts:
+                out.append(alts)
+                grouped.update(k for a in alts for k in a)
+        out.extend([{k: w}] for k, w in weights.items() if k not in grouped)
+        return out
+
+    def dense_query(self) -> str:
+        """The question as the embedder should read it: typos replaced by what they meant."""
+        text = self.question
+        for t in self.terms:
+            if t.corrected_from:
+                text = text.replace(t.corrected_from, t.key)
+        return text
+
+    def with_context(self, context_ids: Sequence[str], followup: bool) -> QueryPlan:
+        return replace(self, context_ids=tuple(context_ids), followup=followup)
+
+
+def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
+    key, present, idf = word.key, collection.has(word.key), 0.0
+    corrected = None
+    parts = [p for p in compound_parts(word.folded) if is_term(p)]
+    info = language.informativeness(word.folded)
+    if parts:
+        info = max(language.informativeness(p) for p in parts)
+    if not present and parts:
+        # "Qwen-family", "LoRA-style": the collection knows the name, not the compound
+        specific = [p for p in parts if language.everyday_language(p) is None]
+        keys = [stem(p) for p in (specific or parts)]
+        if all(collection.has(k) for k in keys):
+            present = True
+            if specific:
+                key = max(keys, key=collection.idf)
+            idf = max(collection.idf(k) for k in keys)
+    lang = language.everyday_language(word.folded)
+    if not present and language.could_be_typo(word.folded):
+        fix = collection.correct(word.folded)
+        if fix is not None:
+            corrected, key, present = word.surface, fix, True
+            info = language.informativeness(fix)
+    return Term(
+        surface=word.surface,
+        key=key,
+        idf=(idf or collection.idf(key)) if present else collection.max_idf,
+        informativeness=info * (ASIDE if aside else 1.0),
+        in_collection=present,
+        name=word.name_shaped or word.folded in collection.title_names,
+        language=lang,
+        corrected_from=corrected,
+    )
+
+
+def question_language(words: Sequence[Word]) -> str:
+    """English unless most of the question's everyday words belong to one other language."""
+    alpha = [w for w in words if w.folded.isalpha() and not w.name_shaped]
+    if not alpha:
+        return "en"
+    langs = [language.everyday_language(w.folded) for w in alpha]
+    foreign = [lang for lang in langs if lang not in (None, "en")]
+    if not foreign:
+        return "en"
+    lang = max(set(foreign), key=foreign.count)
+    if lang == "other":
+        return lang if len(foreign) * 2 >= len(alpha) else "en"
+    more_there = sum(language.zipf(w.folded, lang) > language.zipf(w.folded) for w in alpha)
+    return lang if more_there * 2 >= len(alpha) else "en"
+
+
+def make_plan(question: str, collection: Collection) -> QueryPlan:
+    """Read ``question`` against the collection."""
+    text = " ".join(question.split())
+    words = read_words(text)
+    lang = question_language(words)
+    grammar = grammar_spans(text)
+    asides = [m.span() for m in _PARENS.finditer(text)]
+    spans = clause_spans(text)
+    clause_keys: list[set[str]] = [set() for _ in spans]
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for w in words:
+        if not w.content or any(a <= w.start and w.end <= b for a, b in grammar):
+            continue
+        term = _term(w, collection, aside=any(a <= w.start and w.end <= b for a, b in asides))
+        if lang != "en" and term.language == lang and not term.in_collection:
+            continue  # an everyday word of the question's own language: not a topic
+        for i, (a, b) in enumerate(spans):
+            if a <= w.start < b:
+                clause_keys[i].add(term.key)
+        if term.key in seen:
+            continue
+        seen.add(term.key)
+        terms.append(term)
+    if lang == "en":
+        many = wants_list(text)
+        intent = (
+            Intent.COMPARE
+            if is_comparison(text)
+            else Intent.LIST
+            if many
+            else Intent.DEFINITION
+            if is_definition(text)
+            else Intent.FACT
+        )
+    else:
+        intent = Intent.DEFINITION
+    key_of = {t.surface: t.key for t in terms}
+    groups = tuple(
+        tuple(
+            tuple(key_of[w.surface] for w in read_words(alt) if w.surface in key_of)
+            for alt in group
+        )
+        for group in alternatives(text)
+    )
+    plan = QueryPlan(
+        question=text,
+        alternatives=groups,
+        targets=tuple(compare_targets(text)) if intent is Intent.COMPARE else (),
+        clauses=tuple(frozenset(k) for k in clause_keys if k),
+        intent=intent,
+        terms=tuple(terms),
+        wants_quantity=wants_quantity(text),
+        language=lang,
+        references=_references(text),
+        refers_back=refers_back(text),
+    )
+    return plan
+
+
+def _references(text: str) -> tuple[Reference, ...]:
+    strict = title_references(text)
+    soft = [n for n in capitalized_names(text) if not any(n in r or r in n for r in strict)]
+    return tuple([Reference(r) for r in strict] + [Reference(n, strict=False) for n in soft])
+
+
+def missing_words(plan: QueryPlan, embed: Embed) -> list[str]:
+    """Words no paper contains that matter to the question's meaning.
+
+    Salience is leave-one-out: how far the question's embedding moves when the word is taken
+    out, relative to the word that moves it most. "please" or "my thesis" barely move it;
+    "quantum" in "a quantum machine learning algorithm" moves it most.
+    """
+    import numpy as np
+
+    absent = [t for t in plan.terms if not t.in_collection]
+    if not absent:
+        return []
+    # the absent words, and the most informative present words as the yardstick
+    present = sorted((t for t in plan.terms if t.in_collection), key=lambda t: -t.informativeness)[
+        :4
+    ]
+    probe = absent + present
+    variants = [_without(plan.question, t.surface) for t in probe]
+    vectors = np.asarray(embed([plan.question, *variants]), dtype=np.float32)
+    vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9, None)
+    salience = 1.0 - vectors[1:] @ vectors[0]
+    top = float(salience.max())
+    if top <= 1e-6:
+        return []
+    return [
+        t.surface for t, s in zip(absent, salience[: len(absent)]) if s / top >= MISSING_SALIENCE
+    ]
+
+
+def _without(text: str, surface: str) -> str:
+    return " ".join(re.sub(rf"(?<!\w){re.escape(surface)}(?!\w)", " ", text).split())
+
+
+__all__ = ["Intent", "QueryPlan", "Reference", "Term", "make_plan", "term_key"]

@@ -1,0 +1,269 @@
+"""Reading a question's wording: its words, what kind of answer it asks for, what it names.
+
+Only the closed-class grammar of questions lives here (question words, pronouns, "which
+papers", "X vs Y", "the paper X"); whether a word matters is decided from frequencies in the
+collection and in general language (``plan``), never from lists of content words.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from assistant.answering.words import read_words
+from vectorstore.text import normalize
+
+
+class Intent(str, Enum):
+    FACT = "fact"  # one fact about one paper
+    DEFINITION = "definition"  # what is X / tell me about X / summarize X
+    LIST = "list"  # which papers ...
+    COMPARE = "compare"  # X vs Y
+
+
+_I = re.IGNORECASE
+# Named groups starting with "g" mark the words that are question grammar, not topic.
+# "which papers", "any work on", "papers that", "which ones", "anything on", "what's in here about"
+_LIST = re.compile(
+    r"\b(?P<g1>which|what|any|all|list|name|show|other|are\s+there|do\s+any\s+of\s+the|find)\b"
+    r"(?:\s+(?:\S+\s+){0,3}?)?(?P<g2>papers|works|studies|articles|ones)\b"
+    r"|^\W*(?P<g3>papers|works|studies)\b"
+    r"|\b(?P<g4>papers|works|studies)\s+(?:that|which|about|on|using|with|where)\b"
+    r"|\b(?P<g5>anything)\s+(?:on|about|dealing|related|regarding|that|in\s+here)\b"
+    r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there))\s+(?:about|on)\b"
+    r"|\b(?P<g7>any\s+(?:work|research))\b",
+    _I,
+)
+# One paper asked for, whatever else is plural: "which paper", "a paper", "which of those is"
+_ONE = re.compile(
+    r"\b(?:which|what|a|the|one|this|that)\s+paper\b(?!s)"
+    r"|\bwhich\s+(?:one\s+)?of\s+(?:those|these|them)\b[^?]*\b(?:is|does|has|was|uses)\b",
+    _I,
+)
+_COMPARE = re.compile(
+    r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?)\b",
+    _I,
+)
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*(?P<g1>"
+    r"what\s+(?:is|are|was)\s+(?!the\s+(?:number|amount|size|score|result|difference))"
+    r"|what's\s|whats\s|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
+    r"|tell\s+me\s+(?:more\s+)?about\b|explain\b|summari[sz]e\b|describe\b|can\s+(?:you|u)\s+"
+    r"(?:explain|summari[sz]e|describe)\b|(?:give|write)\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\b)",
+    _I,
+)
+# Requests anywhere in the question ("can you summarize X", "please describe X briefly").
+_REQUEST = re.compile(
+    r"\b(?P<g1>summari[sz]e|explain|describe|tell\s+me\s+about|overview\s+of|summary\s+of)\b", _I
+)
+_QUANTITY = re.compile(
+    r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
+    r"should\b|to\b|they\b|it\b|the\b|a\b|an\b|this\b|that\b|their\b|its\b|each\b)[a-z]+)\b"
+    r"|\b\w+er\s+than\b|\bby\s+how\b|%|\bwhat\s+(?:\S+\s+){0,2}(?:does|do|did)\s+\S+\s+"
+    r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)",
+    _I,
+)
+# Words that point back to something said earlier.
+_ANAPHORA = re.compile(
+    r"\b(?:it|its|it's|they|them|their|theirs|those|these|this|that|he|she|his|her|former|latter|"
+    r"same|the\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|authors?|"
+    r"technique|algorithm|proposed|variant|architecture|study|survey|corpus))\b",
+    _I,
+)
+_CONTINUES = re.compile(r"^\W*(?:and|also|so|ok(?:ay)?\s+and|what about|how about|then)\b", _I)
+
+# A paper named by its title or nickname: "the X paper", "X paper - ...", "the paper X",
+# a quoted phrase.
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{3,200})[\"“”«»]|(?<!\w)'([^']{4,200})'(?!\w)")
+_MODIFIERS = r"(?:(?:original|famous|well-known|classic|seminal|first)\s+)*"
+_THE_X_PAPER = re.compile(
+    rf"\bthe\s+{_MODIFIERS}(?P<x>(?:(?!\bthe\b)[^?.!,;:\n])+?)\s+paper\b(?!s)", _I
+)
+_X_PAPER_FIRST = re.compile(
+    r"^\W*(?!(?:what|which|how|who|why|when|where|can|could|please|ok|okay|so|and|do|does|did|is|"
+    r"are|i|my|the|a|an|any|summari[sz]e|explain|describe|tell)\b)"
+    + _MODIFIERS
+    + r"(?P<x>(?:(?!\bthe\b)[^?.!,;:\n]){3,80}?)\s+paper\b(?!s)",
+    _I,
+)
+_AUTHOR = re.compile(r"\b(?P<name>[A-Z][\w'-]+)\s+(?P<g1>et\s+al)\b\.?")
+_THE_PAPER_X = re.compile(
+    r"\bthe\s+paper\s+(?:called\s+|titled\s+|named\s+)?(?P<x>[A-Z][^?.!;\n]{2,150}?)"
+    r"(?=\s+(?:propose|proposes|proposed|introduce|introduces|say|says|find|finds|found|show|shows|"
+    r"do|does|did|claim|claims|report|reports|describe|describes|present|presents|argue|argues|is|"
+    r"was)\b|[?.!;]|$)"
+)
+_ORIGINAL = re.compile(r"\b(?:original|first|seminal)\s+(?:\S+\s+){0,4}?paper\b", _I)
+_DESCRIPTION = re.compile(r"^(?:where|that|which|who|whose|in\s+which|about|on|with|by)\b", _I)
+
+
+def grammar_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of question grammar ("which papers", "tell me about", "vs")."""
+    spans = []
+    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR):
+        for m in pattern.finditer(text):
+            for name, value in m.groupdict().items():
+                if name.startswith("g") and value:
+                    spans.append(m.span(name))
+    return spans
+
+
+def wants_list(text: str) -> bool:
+    return bool(_LIST.search(text)) and not _ONE.search(text)
+
+
+def is_comparison(text: str) -> bool:
+    return bool(_COMPARE.search(text))
+
+
+def is_definition(text: str) -> bool:
+    return bool(_DEFINITION.search(text))
+
+
+def wants_quantity(text: str) -> bool:
+    return bool(_QUANTITY.search(text))
+
+
+def refers_back(text: str) -> bool:
+    """Pronouns or vague references that need an earlier turn ("it", "the authors", "and ...")."""
+    return bool(_ANAPHORA.search(text) or _CONTINUES.search(text))
+
+
+def title_references(text: str) -> list[str]:
+    """Phrases the question uses to name one paper by title or nickname, as written."""
+    refs: list[str] = []
+    for m in _QUOTED.finditer(text):
+        refs.append((m.group(1) or m.group(2)).strip())
+    for pattern in (_THE_X_PAPER, _X_PAPER_FIRST, _THE_PAPER_X):
+        for m in pattern.finditer(text):
+            x = " ".join(m.group("x").split()).strip(" -'\"")
+            if x and not _DESCRIPTION.match(x) and x not in refs and _has_content(x):
+                refs.append(x)
+    return refs
+
+
+def authors_named(text: str) -> list[str]:
+    """Surnames cited as "Hu et al."."""
+    return [m.group("name") for m in _AUTHOR.finditer(text)]
+
+
+def asks_for_original(text: str) -> bool:
+    """ "the original X paper": the paper that introduced X, not one that uses it."""
+    return bool(_ORIGINAL.search(text))
+
+
+def _has_content(x: str) -> bool:
+    return any(w.content for w in read_words(x))
+
+
+_OR = re.compile(r"\s+(?:or|and/or)\s+|\s*/\s*", _I)
+_RUN_BREAK = re.compile(r"[,;:?!.()\[\]]")
+
+
+def alternatives(text: str) -> list[list[str]]:
+    """Disjunctions of the question as groups of alternative phrases.
+
+    "carbon footprint / CO2 emissions of training" -> [["carbon footprint", "CO2 emissions"]];
+    "a linear or integer programming problem" -> [["linear programming problem",
+    "integer programming problem"]] (a lone modifier shares the other side's head).
+    """
+    groups: list[list[str]] = []
+    for m in _OR.finditer(text):
+        left = _content_run(text[: m.start()], from_end=True)
+        right = _content_run(text[m.end() :], from_end=False)
+        if not left or not right:
+            continue
+        if len(left) == 1 and len(right) >= 2:
+            left = left + right[1:]
+        groups.append([" ".join(left), " ".join(right)])
+    return groups
+
+
+def _content_run(text: str, *, from_end: bool) -> list[str]:
+    """The content words next to a conjunction, up to punctuation or a function word."""
+    piece = _RUN_BREAK.split(text)[-1 if from_end else 0]
+    found = read_words(piece)
+    run: list[str] = []
+    for w in reversed(found) if from_end else found:
+        if not w.content:
+            break
+        run.append(w.surface)
+    return run[::-1] if from_end else run
+
+
+_CAPITALIZED_RUN = re.compile(r"\b(?:[A-Z][\w'-]*[a-z0-9][\w'-]*\s+){1,5}[A-Z][\w'-]*\b")
+
+
+def capitalized_names(text: str) -> list[str]:
+    """Runs of capitalised words that read as a proper name ("Dream Engine"), not counting a
+    question word or pronoun that merely starts the sentence."""
+    found = []
+    for m in _CAPITALIZED_RUN.finditer(normalize(text)):
+        run = [w for w in read_words(m.group(0))]
+        while run and run[0].stop:
+            run = run[1:]
+        if len(run) >= 2 and all(not w.stop for w in run):
+            found.append(" ".join(w.surface for w in run))
+    return found
+
+
+_VS = re.compile(r"\s+(?:vs\.?|versus|or)\s+", _I)
+_COMPARE_LIST = re.compile(
+    r"\b(?:compare|comparing|contrast|between|how\s+do(?:es)?|do)\s+(?:the\s+)?(?P<x>[^?.!:;]{3,200}?)"
+    r"(?=\s+(?:differ|compare)\b|[?:;]|\s*[-–—]\s|$)",
+    _I,
+)
+_PARENS_LIST = re.compile(r"\(([^()]{3,200})\)")
+_ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|vs\.?|versus|or|&)\s+", _I)
+
+
+def compare_targets(text: str) -> list[str]:
+    """What a comparison names, in order: "MINT-1T vs OmniCorpus", "ReCAP and ZipAR",
+    "the three surveys (self-training, mid-training, low-precision training)"."""
+    text = normalize(text)
+    found: list[str] = []
+    for paren in _PARENS_LIST.finditer(text):
+        items = [i for i in _ITEM_SPLIT.split(paren.group(1)) if i.strip()]
+        if len(items) >= 2:
+            found.extend(items)
+    if not found:
+        head = re.split(r"[?:;]|\s[-–—]\s", text)[0]
+        if _VS.search(head) or re.search(r"\b(?:vs\.?|versus)\b", head, _I):
+            found = [i for i in _ITEM_SPLIT.split(head) if i.strip()]
+        else:
+            listed = _COMPARE_LIST.search(text)
+            if listed:
+                found = [i for i in _ITEM_SPLIT.split(listed.group("x")) if i.strip()]
+    return [_target_phrase(t) for t in found if _target_phrase(t)]
+
+
+def _target_phrase(text: str) -> str:
+    """A target without the words around it ("the SVD-free optimizer paper" -> "SVD-free optimizer")."""
+    tokens = read_words(text)
+    while tokens and (tokens[0].stop or tokens[0].folded in ("compare", "how", "between")):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].stop or tokens[-1].folded in ("paper", "papers", "method")):
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    return text[tokens[0].start : tokens[-1].end].strip(" ()")
+
+
+_CLAUSE_BREAK = re.compile(
+    r"[?!;]+|\.(?=\s|$)|\s[-–—]\s|,?\s+(?:and|but|also)\s+(?=(?:how|what|which|who|why|when|where|"
+    r"does|do|did|is|are|was|were|can|could|has|have)\b)",
+    _I,
+)
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the question's parts: "what does it drop to and what score do they
+    get" has two, each of which deserves its own answering sentence."""
+    spans, start = [], 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [s for s in spans if text[s[0] : s[1]].strip()]

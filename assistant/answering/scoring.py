@@ -1,0 +1,57 @@
+"""How well a piece of text (a title, a sentence, a whole abstract) answers a question's plan.
+
+Coverage is the share of the question's weight a text contains, where the question's terms
+form AND-groups of OR-alternatives ("carbon footprint / CO2 emissions of training": one group
+for the two phrasings, one for "training"). An acronym of the question ("LLM") also matches
+the words it abbreviates ("large language models").
+"""
+
+from __future__ import annotations
+
+from assistant.answering.plan import QueryPlan
+from assistant.answering.units import present
+
+
+class Coverage:
+    """Scores texts against weighted terms grouped as AND-groups of OR-alternatives."""
+
+    def __init__(self, groups: list[list[dict[str, float]]], acronyms: frozenset[str]) -> None:
+        self.groups = [g for g in groups if g and any(sum(a.values()) > 0 for a in g)]
+        self.acronyms = acronyms
+        self.weights: dict[str, float] = {}
+        for group in self.groups:
+            for alt in group:
+                self.weights.update(alt)
+        self.total = sum(self._group_weight(g) for g in self.groups)
+
+    @classmethod
+    def for_plan(cls, plan: QueryPlan, weights: dict[str, float] | None = None) -> Coverage:
+        """The plan's own grouping, or plain ``weights`` (one group per term)."""
+        groups = plan.groups() if weights is None else [[{k: w}] for k, w in weights.items()]
+        acronyms = frozenset(
+            t.key for t in plan.terms if t.surface.rstrip("s").isupper() and t.surface.isalpha()
+        )
+        return cls(groups, acronyms)
+
+    @staticmethod
+    def _group_weight(group: list[dict[str, float]]) -> float:
+        return max(sum(alt.values()) for alt in group)
+
+    def has(self, term: str, text: frozenset[str]) -> bool:
+        return present(term, text, term in self.acronyms)
+
+    def of(self, text: frozenset[str]) -> float:
+        """Share of the question's weight the text contains (0..1)."""
+        if self.total <= 0:
+            return 0.0
+        got = 0.0
+        for group in self.groups:
+            share = max(
+                sum(w for t, w in alt.items() if self.has(t, text)) / max(sum(alt.values()), 1e-9)
+                for alt in group
+            )
+            got += share * self._group_weight(group)
+        return got / self.total
+
+    def matched(self, text: frozenset[str]) -> list[str]:
+        return [t for t in self.weights if self.has(t, text)]

@@ -1,0 +1,205 @@
+"""Selection: which candidate papers to answer from, by what the question asks for.
+
+One paper for a fact or a definition (the one it names, the previous answer's for a
+follow-up, else the best match); every paper that clears the bar for a list; one paper per
+named target for a comparison; none when the evidence says the collection does not cover the
+question (a named paper or salient word it lacks, or nothing that matches enough of it).
+
+The bars are shares of the question's own weight (how much of what was asked a paper's text
+contains) and cosine similarities: they mean the same in a collection of a hundred papers or
+a hundred thousand, and no bar is relative to the best paper of the moment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from assistant.answering.candidates import Candidate, Pool
+from assistant.answering.plan import QueryPlan
+from assistant.answering.reading import Intent
+from assistant.answering.units import present
+
+# A paper belongs in a list by topic when its keyword coverage of the question and its
+# similarity to it stand out from what is typical in this collection for this question: their
+# standard scores (against every paper's coverage, and a sample of the collection's chunks)
+# add up to at least this, e.g. two standard deviations above typical on each.
+LIST_Z = 4.0
+MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
+# Weak evidence: less than this share of the question's weight in the best paper's text ...
+MIN_COVERAGE = 0.3
+# ... and its best chunk less similar than this (MiniLM cosine): the collection lacks the topic.
+MIN_SIMILARITY = 0.4
+# Salient words the collection lacks sink a question when they carry this share of its weight.
+MAX_MISSING_SHARE = 0.3
+# A follow-up stays with the previous answer's papers unless the question's own best match
+# covers at least this much of it and those papers less than half as much.
+OWN_TOPIC = 0.5
+
+
+class Abstain(str, Enum):
+    ABSENT = "absent"  # the question names a paper or thing the collection does not hold
+    MISSING = "missing"  # a salient word of the question appears in no paper
+    WEAK = "weak"  # nothing matches enough of the question
+    FILTERED = "filtered"  # no paper passes the filters
+
+
+@dataclass
+class Selection:
+    intent: Intent
+    chosen: list[Candidate] = field(default_factory=list)
+    abstain: Abstain | None = None
+    absent: list[str] = field(default_factory=list)  # names/titles the collection lacks
+    more: int = 0  # list answers: further papers that cleared the bar
+    followup: bool = False
+    targets: list[str] = field(default_factory=list)  # comparison: what each chosen paper answers
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.paper_id for c in self.chosen]
+
+
+def relevance(c: Candidate) -> float:
+    """How well a candidate answers the question: its text's coverage, its best sentence's,
+    and its semantic similarity, for ordering."""
+    return 0.5 * c.coverage + 0.25 * c.focus + 0.25 * c.similarity
+
+
+def select(
+    plan: QueryPlan,
+    pool: Pool,
+    max_idf: float,
+    missing: Callable[[], list[str]] = list,
+) -> Selection:
+    """Choose the papers to answer from. ``missing`` names the question's salient words no
+    paper contains (it costs embeddings, so it is asked only when nothing else decides)."""
+    sel = Selection(plan.intent)
+    if not pool.candidates:
+        sel.abstain = Abstain.WEAK
+        return sel
+    strict_absent = [r.text for r in pool.references if r.strict and not r.paper_ids]
+    named = [c for c in pool.candidates if c.named]
+    context = [c for c in pool.candidates if c.context]
+    own = [c for c in pool.candidates if not c.context or c.named]
+    sel.followup = bool(context) and _continues(plan, own, context)
+    candidates = context if sel.followup else own
+    if plan.intent is Intent.COMPARE and not sel.followup:
+        targets = _targets(pool, candidates)
+        if len(targets) >= 2:
+            sel.chosen = [c for _, c in targets]
+            sel.targets = [t for t, _ in targets]
+            sel.absent = strict_absent
+            return sel
+    if strict_absent and not sel.followup and not any(r.paper_ids for r in pool.references):
+        sel.abstain = Abstain.ABSENT
+        sel.absent = strict_absent
+        return sel
+    absent_words = [t for t in plan.terms if not t.in_collection]
+    if not sel.followup and not named and absent_words:
+        salient = missing()
+        if _missing_share(plan, salient, max_idf) >= MAX_MISSING_SHARE:
+            sel.abstain = Abstain.MISSING
+            sel.absent = salient
+            return sel
+    if plan.intent is Intent.LIST:
+        passing = _list(plan, pool, candidates)
+        if passing:
+            sel.chosen = passing[:MAX_LIST]
+            sel.more = max(0, len(passing) - MAX_LIST)
+            return sel
+    ranked = sorted(candidates, key=lambda c: (not c.named, -relevance(c)))
+    best = ranked[0] if ranked else None
+    if best is None or (
+        not best.named
+        and not sel.followup
+        and best.coverage < MIN_COVERAGE
+        and best.similarity < MIN_SIMILARITY
+    ):
+        sel.abstain = Abstain.WEAK
+        return sel
+    sel.chosen = [best]
+    return sel
+
+
+def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Candidate]:
+    """Every candidate that belongs in a list answer, best first."""
+    if pool.anchors:
+        # by entity: every paper that contains what the question names
+        shown = {t.key: t.surface for t in plan.terms}
+        passing = [
+            c
+            for c in candidates
+            if all(_contains(c, key, shown.get(key, key)) for key in pool.anchors)
+        ]
+    else:
+        passing = [c for c in candidates if c.named or standing(pool, c) >= LIST_Z]
+    return sorted(passing, key=lambda c: -relevance(c))
+
+
+def standing(pool: Pool, c: Candidate) -> float:
+    """How far a candidate stands out for this question: its keyword coverage and similarity
+    as standard scores against the collection's typical values, added."""
+    (lex_mean, lex_sd), (sim_mean, sim_sd) = pool.lexical_background, pool.similarity_background
+    lexical = pool.lexical.get(c.paper_id, c.coverage)
+    return (lexical - lex_mean) / lex_sd + (c.similarity - sim_mean) / sim_sd
+
+
+def _contains(c: Candidate, key: str, surface: str) -> bool:
+    """Whether a paper's text has the term; a name written in capitals ("OPT", "CLIP") must
+    appear in capitals, so "opt for" is not the OPT models."""
+    if not present(key, c.terms):
+        return False
+    if surface.isupper() and len(surface) >= 2:
+        text = f"{c.paper.title}\n{c.paper.paper.abstract}"
+        return re.search(rf"(?<![\w-]){re.escape(surface)}", text) is not None
+    return True
+
+
+def _continues(plan: QueryPlan, own: list[Candidate], context: list[Candidate]) -> bool:
+    """Whether the question continues the previous answer's topic.
+
+    It does when it refers back ("it", "the authors", "and ...") or has no topic of its own,
+    unless what it asks about clearly lives elsewhere: its own best match covers much of it and
+    the previous papers little (a new topic that happens to say "it")."""
+    own_best = max((c.coverage for c in own if not c.context), default=0.0)
+    ctx_best = max(c.coverage for c in context)
+    if any(c.named and not c.context for c in own):
+        return False  # names another paper
+    if own_best >= OWN_TOPIC and ctx_best < 0.5 * own_best:
+        return False
+    return plan.refers_back or own_best < OWN_TOPIC or ctx_best >= own_best
+
+
+def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
+    """One paper per thing the comparison names, in the question's order."""
+    by_id = {c.paper_id: c for c in candidates}
+    out: list[tuple[str, Candidate]] = []
+    seen: set[str] = set()
+    named: list[tuple[str, tuple[str, ...]]] = [
+        (r.text, r.paper_ids) for r in [*pool.targets, *pool.references] if r.identifies
+    ]
+    named += list(pool.names.items())
+    for text, ids in named:
+        if any(text.casefold() in t.casefold() for t, _ in out):
+            continue
+        options = [by_id[i] for i in ids if i in by_id and i not in seen]
+        if not options:
+            continue
+        pick = max(options, key=relevance)
+        seen.add(pick.paper_id)
+        out.append((text, pick))
+    return out
+
+
+def _missing_share(plan: QueryPlan, salient: list[str], max_idf: float) -> float:
+    """Share of the question's weight carried by its salient words that no paper contains
+    (weighed as if present: their rarity here is maximal, times their general informativeness)."""
+    if not salient:
+        return 0.0
+    missing = set(salient)
+    absent = sum(max_idf * t.informativeness for t in plan.terms if t.surface in missing)
+    present = sum(t.weight for t in plan.terms if t.in_collection)
+    total = absent + present
+    return absent / total if total > 0 else 0.0

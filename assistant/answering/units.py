@@ -1,0 +1,53 @@
+"""Texts as answering reads them: a title or one sentence, with its index terms (plus the
+initialisms of its word runs, so "LLM" meets "large language models")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentences, stem, terms
+
+ACRONYM_PREFIX = "~"  # marks an initialism of consecutive words in a text's term set
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A title or one sentence of an abstract, with its index terms."""
+
+    text: str
+    terms: frozenset[str]
+    index: int  # -1 for the title, else the sentence's position in the abstract
+
+    @property
+    def is_title(self) -> bool:
+        return self.index < 0
+
+
+def text_terms(text: str) -> frozenset[str]:
+    """Index terms of a text, plus the initialisms of its runs of 2-5 content words."""
+    found = set(terms(text))
+    words = [t for t in raw_tokens(text) if is_term(t) and not compound_parts(t)]
+    for n in range(2, 6):
+        for i in range(len(words) - n + 1):
+            found.add(ACRONYM_PREFIX + "".join(w[0] for w in words[i : i + n]))
+    return frozenset(found)
+
+
+def units_of(title: str, abstract: str) -> list[Unit]:
+    units = [Unit(title, text_terms(title), -1)]
+    units.extend(Unit(s, text_terms(s), i) for i, s in enumerate(split_sentences(abstract)))
+    return units
+
+
+def present(term: str, text: frozenset[str], acronym: bool = False) -> bool:
+    """A term is in a text if its index term is, or (a compound) its joined form or all its
+    parts, or (an acronym of the question) the initials of consecutive words."""
+    if term in text:
+        return True
+    if acronym and ACRONYM_PREFIX + term in text:
+        return True
+    parts = compound_parts(term)
+    if not parts:
+        return False
+    joined = stem("".join(parts)) if all(p.isalpha() for p in parts) else None
+    return (joined is not None and joined in text) or all(stem(p) in text for p in parts)
