@@ -91,7 +91,7 @@ class Resolved:
     @property
     def identifies(self) -> bool:
         """Names one paper (or two): not a phrase half the collection uses."""
-        return bool(self.paper_ids) and (self.titled or len(self.paper_ids) <= IDENTIFYING)
+        return 0 < len(self.paper_ids) <= IDENTIFYING
 
 
 @dataclass
@@ -160,7 +160,7 @@ def gather(
     extra = [p for p in dict.fromkeys([*named, *context_ids, *scanned]) if p not in seen]
     fetched = {r.paper_id: r for r in retriever.fetch(extra, query, filters)}
     by_id = {r.paper_id: r for r in retrieved} | fetched
-    if plan.intent is Intent.LIST:
+    if plan.intent is Intent.LIST or context_ids:
         lexical = collection.coverage_of_all(plan.groups())
         pool.lexical = dict(zip(collection.paper_index[0], lexical.tolist()))
         pool.lexical_background = (float(lexical.mean()), float(lexical.std()) or 1.0)

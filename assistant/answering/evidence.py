@@ -90,16 +90,17 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
     aspects: list[str] = []
     for i, cand in enumerate(selection.chosen):
         identifying = identifying_terms(plan, cand)
-        asked = [t for t in aspect_terms(plan, identifying) if t.informativeness >= ASKED]
+        others = aspect_terms(plan, identifying)
+        asked = [t for t in others if t.informativeness >= ASKED]
         for t in asked:
             if t.surface not in aspects:
                 aspects.append(t.surface)
         sentences = pick_sentences(plan, cand, identifying, intent)
-        # what was asked is in the abstract (or it is a definition, a list: nothing specific)
+        # a fact asked of a paper whose abstract has none of the question's other words
         states = (
-            intent not in (Intent.FACT, Intent.COMPARE)
+            intent is not Intent.FACT
             or not asked
-            or any(t.in_collection and present(t.key, cand.terms) for t in asked)
+            or any(t.in_collection and present(t.key, cand.terms) for t in others)
         )
         target = selection.targets[i] if i < len(selection.targets) else None
         evidence.items.append(
@@ -152,9 +153,9 @@ def pick_sentences(
 
     if intent is Intent.DEFINITION:
         take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
-    parts = [c & set(weights) for c in plan.clauses] if len(plan.clauses) > 1 else []
-    for part in parts:
-        if len(chosen) >= limit or not part or part <= covered:
+    for clause in plan.clauses if len(plan.clauses) > 1 else ():
+        part = clause.keys & set(weights)
+        if len(chosen) >= limit or (part and part <= covered):
             continue
         best = max(
             (u for u in sentences if u not in chosen),
@@ -162,7 +163,11 @@ def pick_sentences(
             + cues[id(u)],
             default=None,
         )
-        if best is not None and any(t in part for t in score.matched(best.terms)):
+        if best is None:
+            continue
+        if any(t in part for t in score.matched(best.terms)) or (
+            clause.quantity and numbers(best.text)
+        ):
             take(best)
     while len(chosen) < limit:
         best, best_gain, best_new = None, -1.0, 0.0

@@ -59,6 +59,14 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One part of a question ("…, and what score do they get?")."""
+
+    keys: frozenset[str]  # its index terms
+    quantity: bool  # it asks for a number
+
+
+@dataclass(frozen=True)
 class Reference:
     """A paper the question names: by a title fragment, nickname, or quoted phrase."""
 
@@ -82,7 +90,7 @@ class QueryPlan:
     # disjunctions ("carbon footprint / CO2 emissions"): groups of alternative term-key tuples
     alternatives: tuple[tuple[tuple[str, ...], ...], ...] = ()
     targets: tuple[str, ...] = ()  # what a comparison names, as written
-    clauses: tuple[frozenset[str], ...] = ()  # each part of the question: its index terms
+    clauses: tuple[Clause, ...] = ()  # the question's parts
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -223,7 +231,11 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         question=text,
         alternatives=groups,
         targets=tuple(compare_targets(text)) if intent is Intent.COMPARE else (),
-        clauses=tuple(frozenset(k) for k in clause_keys if k),
+        clauses=tuple(
+            Clause(frozenset(k), wants_quantity(text[a:b]))
+            for k, (a, b) in zip(clause_keys, spans)
+            if k or wants_quantity(text[a:b])
+        ),
         intent=intent,
         terms=tuple(terms),
         wants_quantity=wants_quantity(text),

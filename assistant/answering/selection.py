@@ -34,9 +34,6 @@ MIN_COVERAGE = 0.3
 MIN_SIMILARITY = 0.4
 # Salient words the collection lacks sink a question when they carry this share of its weight.
 MAX_MISSING_SHARE = 0.3
-# A follow-up stays with the previous answer's papers unless the question's own best match
-# covers at least this much of it and those papers less than half as much.
-OWN_TOPIC = 0.5
 
 
 class Abstain(str, Enum):
@@ -83,7 +80,7 @@ def select(
     named = [c for c in pool.candidates if c.named]
     context = [c for c in pool.candidates if c.context]
     own = [c for c in pool.candidates if not c.context or c.named]
-    sel.followup = bool(context) and _continues(plan, own, context)
+    sel.followup = bool(context) and _continues(plan, pool, own, context)
     candidates = context if sel.followup else own
     if plan.intent is Intent.COMPARE and not sel.followup:
         targets = _targets(pool, candidates)
@@ -157,19 +154,20 @@ def _contains(c: Candidate, key: str, surface: str) -> bool:
     return True
 
 
-def _continues(plan: QueryPlan, own: list[Candidate], context: list[Candidate]) -> bool:
+def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[Candidate]) -> bool:
     """Whether the question continues the previous answer's topic.
 
-    It does when it refers back ("it", "the authors", "and ...") or has no topic of its own,
-    unless what it asks about clearly lives elsewhere: its own best match covers much of it and
-    the previous papers little (a new topic that happens to say "it")."""
-    own_best = max((c.coverage for c in own if not c.context), default=0.0)
-    ctx_best = max(c.coverage for c in context)
+    A question that refers back ("it", "the authors", "and ...") stays with the previous
+    answer's papers unless its own best match stands out far more (by the list bar: a new topic
+    that happens to say "it"); one that does not refer back goes wherever it matches best.
+    """
     if any(c.named and not c.context for c in own):
-        return False  # names another paper
-    if own_best >= OWN_TOPIC and ctx_best < 0.5 * own_best:
-        return False
-    return plan.refers_back or own_best < OWN_TOPIC or ctx_best >= own_best
+        return False  # it names another paper
+    own_best = max((standing(pool, c) for c in own if not c.context), default=float("-inf"))
+    ctx_best = max(standing(pool, c) for c in context)
+    if plan.refers_back:
+        return own_best - ctx_best < LIST_Z
+    return ctx_best >= own_best
 
 
 def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
