@@ -134,17 +134,17 @@ def gather(
         pool.targets = [
             resolve_reference(t, plan.question, collection, strict=False) for t in plan.targets
         ]
+    named: list[str] = []  # papers the question names: they lead, whatever they match
+    for ref in [*pool.references, *pool.targets]:
+        if ref.identifies:
+            named.extend(p for p in ref.paper_ids if p not in named)
     for t in plan.names:
         if t.in_collection:
             ids, titled = name_papers(t, collection)
             if titled or len(ids) <= IDENTIFYING:
-                pool.names[t.surface] = ids
-    named: list[str] = []
-    for ref in [*pool.references, *pool.targets]:
-        if ref.identifies:
-            named.extend(p for p in ref.paper_ids if p not in named)
-    for ids in pool.names.values():
-        named.extend(p for p in ids if p not in named)
+                pool.names[t.surface] = ids  # a comparison may name papers in their abstracts
+            if titled:
+                named.extend(p for p in ids if p not in named)
     scanned: list[str] = []
     if plan.intent is Intent.LIST:
         pool.anchors = anchors(plan)

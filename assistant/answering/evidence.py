@@ -24,7 +24,7 @@ from vectorstore.text import numbers
 MIN_GAIN = 0.15
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
-SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 2, Intent.LIST: 1, Intent.COMPARE: 2}
+SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
 # What a term that only identifies the paper ("LQ-LoRA" in a question about LQ-LoRA) counts
 # for when choosing among that paper's sentences: every sentence is about the paper anyway.
 IDENTIFIER_SHARE = 0.3
@@ -165,7 +165,12 @@ def pick_sentences(
         )
         if best is None:
             continue
-        if any(t in part for t in score.matched(best.terms)) or (
+        if clause.name and not part:
+            named = [u for u in sentences if u not in chosen and _NAMES.search(u.text)]
+            best = max(named, key=lambda u: cues[id(u)] + _contribution(u), default=None)
+            if best is not None:
+                take(best)
+        elif any(t in part for t in score.matched(best.terms)) or (
             clause.quantity and numbers(best.text)
         ):
             take(best)
@@ -182,16 +187,33 @@ def pick_sentences(
         if best is None:
             break
         if chosen and best_new < MIN_GAIN:
-            if intent is not Intent.DEFINITION or len(chosen) > 1:
-                break
-            best = _result_sentence(sentences, chosen)
-            if best is None:
-                break
+            break
         take(best)
+    if intent is Intent.DEFINITION:
+        # a definition says what the thing is, then what it achieves
+        for extra in (_second_definition, _result_sentence):
+            if len(chosen) >= limit:
+                break
+            found = extra(sentences, chosen, names)
+            if found is not None:
+                take(found)
     return [_clean(u.text) for u in chosen]
 
 
-def _result_sentence(sentences: list[Unit], chosen: list[Unit]) -> Unit | None:
+def _contribution(u: Unit) -> float:
+    return 1.0 if _CONTRIBUTION.search(u.text) else 0.0
+
+
+def _second_definition(sentences: list[Unit], chosen: list[Unit], names: set[str]) -> Unit | None:
+    """Another sentence that says what the named thing is ("…we present MIO, which is trained
+    on …"), the earliest that introduces it."""
+    naming = [
+        u for u in sentences if u not in chosen and any(n in u.text.casefold() for n in names)
+    ]
+    return max(naming, key=lambda u: (_contribution(u), -u.index), default=None)
+
+
+def _result_sentence(sentences: list[Unit], chosen: list[Unit], names: set[str]) -> Unit | None:
     """The sentence that states what a paper achieves: the one with the most numbers and names."""
     rest = [u for u in sentences if u not in chosen]
     if not rest:
@@ -221,9 +243,24 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
         lowered = text.casefold()
         if any(n in lowered for n in names):
             bonus += 0.15
+        if any(_defines(text, n) for n in names):
+            bonus += 0.2
         if unit.index == 0:
             bonus += 0.03
     return bonus
+
+
+def _defines(text: str, name: str) -> bool:
+    """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME"."""
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"\b(?:propos|introduc|present|call|nam|dub|term)\w*\s+(?:\S+\s+){{0,4}}?{n}\b"
+            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:is|are|which is|a|an)\b",
+            text,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _clean(sentence: str) -> str:

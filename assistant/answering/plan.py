@@ -19,6 +19,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
+    asks_name,
     capitalized_names,
     clause_spans,
     compare_targets,
@@ -64,6 +65,7 @@ class Clause:
 
     keys: frozenset[str]  # its index terms
     quantity: bool  # it asks for a number
+    name: bool = False  # it asks what something is called
 
 
 @dataclass(frozen=True)
@@ -232,9 +234,9 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         alternatives=groups,
         targets=tuple(compare_targets(text)) if intent is Intent.COMPARE else (),
         clauses=tuple(
-            Clause(frozenset(k), wants_quantity(text[a:b]))
+            Clause(frozenset(k), wants_quantity(text[a:b]), asks_name(text[a:b]))
             for k, (a, b) in zip(clause_keys, spans)
-            if k or wants_quantity(text[a:b])
+            if k or wants_quantity(text[a:b]) or asks_name(text[a:b])
         ),
         intent=intent,
         terms=tuple(terms),

@@ -249,6 +249,14 @@ def _target_phrase(text: str) -> str:
     return text[tokens[0].start : tokens[-1].end].strip(" ()")
 
 
+_ASKS_NAME = re.compile(r"\b(?:called|named|name|acronym|abbreviat\w*)\b", _I)
+
+
+def asks_name(text: str) -> bool:
+    """"What is it called?", "what name does it use": the answer is a name."""
+    return bool(_ASKS_NAME.search(text))
+
+
 _CLAUSE_BREAK = re.compile(
     r"[?!;]+|\.(?=\s|$)|\s[-–—]\s|,?\s+(?:and|but|also)\s+(?=(?:how|what|which|who|why|when|where|"
     r"does|do|did|is|are|was|were|can|could|has|have)\b)",
