@@ -100,7 +100,7 @@ class Pool:
     references: list[Resolved] = field(default_factory=list)
     targets: list[Resolved] = field(default_factory=list)  # what a comparison names
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # identifying name -> papers
-    anchors: list[str] = field(default_factory=list)  # terms every listed paper must contain
+    anchors: list[Term] = field(default_factory=list)  # terms every listed paper must contain
     # list questions: every paper's keyword coverage, and what coverage and similarity are
     # typical in this collection for this question (mean, standard deviation)
     lexical: dict[str, float] = field(default_factory=dict)
@@ -147,13 +147,18 @@ def gather(
                 named.extend(p for p in ids if p not in named)
     scanned: list[str] = []
     if plan.intent is Intent.LIST:
-        pool.anchors = anchors(plan)
+        pool.anchors = anchors(plan, collection)
         if pool.anchors:
-            having = collection.contains(pool.anchors[0])
-            for key in pool.anchors[1:]:
-                having &= collection.contains(key)
+            having = None
+            for term in pool.anchors:
+                found = collection.contains(term.key)
+                for variant in term.variants:
+                    found |= collection.contains(variant)
+                having = found if having is None else having & found
             every = collection.paper_index[0]
-            scanned = [every[i] for i in having.nonzero()[0][:MAX_SCANNED]]
+            scanned = (
+                [every[i] for i in having.nonzero()[0][:MAX_SCANNED]] if having is not None else []
+            )
     wide = plan.intent in (Intent.LIST, Intent.COMPARE)
     retrieved = retriever.retrieve(query, 4 * k if wide else k, filters, weights=weights or None)
     seen = {r.paper_id for r in retrieved}
@@ -186,14 +191,29 @@ def gather(
     return pool
 
 
-def anchors(plan: QueryPlan) -> list[str]:
-    """What a list question requires every listed paper to contain: its names and words no
-    everyday language uses ("CLIP", "Mistral", "Qwen"), when they carry most of its weight
-    ("which papers mention CLIP (as a model, features …)?"). Otherwise the list is by topic."""
-    found = [t for t in plan.terms if t.in_collection and (t.name or t.language is None)]
-    total = sum(t.idf for t in plan.terms if t.in_collection)
-    share = sum(t.idf for t in found) / total if total > 0 else 0.0
-    return list(dict.fromkeys(t.key for t in found)) if found and share >= ANCHOR_SHARE else []
+def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
+    """What a list question requires every listed paper to contain: what it names ("CLIP",
+    "OPT", "Qwen" and its versions) or a word no everyday language has that only a paper or two
+    contain ("Mistral"), when that carries most of the question's weight ("which papers
+    mention CLIP (as a model, features …)?"). Otherwise the list is by topic."""
+    found = [
+        t
+        for t in plan.terms
+        if t.in_collection
+        and (
+            t.name
+            or t.variants
+            or (t.language is None and collection.paper_frequency(t.key) <= IDENTIFYING)
+        )
+    ]
+    if not found:
+        return []
+    weight = {t.key: t.weight for t in found}
+    total = anchored = 0.0
+    for group in plan.groups():
+        total += max(sum(alt.values()) for alt in group)
+        anchored += max(sum(w for k, w in alt.items() if k in weight) for alt in group)
+    return found if total > 0 and anchored / total >= ANCHOR_SHARE else []
 
 
 def name_papers(term: Term, collection: Collection) -> tuple[tuple[str, ...], bool]:
@@ -229,9 +249,7 @@ def resolve_reference(
         name = fold(" ".join(w.surface for w in words))
         titled = collection.title_names.get(name, set())
         return Resolved(text, tuple(sorted(titled)), original, strict, titled=True)
-    in_titles = [
-        pid for pid, title in collection.title_word_keys.items() if _in_order(keys, title)
-    ]
+    in_titles = [pid for pid, title in collection.title_word_keys.items() if _in_order(keys, title)]
     if in_titles:
         return Resolved(text, tuple(in_titles), original, strict, titled=True)
     content = [k for k, w in zip(keys, words) if w.content]

@@ -163,6 +163,25 @@ class Collection:
         """Paper id -> its title as word keys (for matching title fragments)."""
         return {pid: word_keys(title) for pid, title in self.titles.items()}
 
+    @cached_property
+    def _sorted_terms(self) -> list[str]:
+        return sorted(self.index.vocabulary)
+
+    def family(self, key: str) -> list[str]:
+        """Terms that are versions of a name ("qwen" -> "qwen2", "qwen2-vl"; "llama" ->
+        "llama-2"): the name followed by a digit, a hyphen or a dot."""
+        import bisect
+
+        terms = self._sorted_terms
+        found = []
+        for term in terms[bisect.bisect_left(terms, key) :]:
+            if not term.startswith(key):
+                break
+            rest = term[len(key) :]
+            if rest and (rest[0].isdigit() or rest[0] in "-."):
+                found.append(term)
+        return found
+
     # -- spelling -----------------------------------------------------------------------------
     @cached_property
     def _terms_by_length(self) -> dict[int, list[str]]:

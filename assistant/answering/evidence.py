@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.plan import QueryPlan, Term
+from assistant.answering.plan import Clause, QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
@@ -22,6 +22,10 @@ from vectorstore.text import numbers
 
 # A further sentence must add this share of the question's weight to be quoted.
 MIN_GAIN = 0.15
+# A sentence that holds this share of the question's weight by itself is quoted too.
+ALSO_ANSWERS = 0.5
+# "What model does it build on?": a sentence naming something the question did not gains this.
+ENTITY_CUE = 0.3
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
 SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
@@ -153,25 +157,36 @@ def pick_sentences(
 
     if intent is Intent.DEFINITION:
         take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
+    asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & set(weights)
         if len(chosen) >= limit or (part and part <= covered):
             continue
-        best = max(
-            (u for u in sentences if u not in chosen),
-            key=lambda u: sum(weights[t] for t in score.matched(u.terms) if t in part)
-            + cues[id(u)],
-            default=None,
-        )
+        part_total = sum(weights[t] for t in part) or 1.0
+
+        def fit(
+            u: Unit, part: set[str] = part, total: float = part_total, c: Clause = clause
+        ) -> float:
+            share = sum(weights[t] for t in score.matched(u.terms) if t in part) / total
+            names = ENTITY_CUE if c.entity and _new_names(u.text, asked) else 0.0
+            return share + cues[id(u)] + names
+
+        rest = [u for u in sentences if u not in chosen]
+        if clause.name and not part:
+            best = max(
+                (u for u in rest if _NAMES.search(u.text)),
+                key=lambda u: cues[id(u)] + _contribution(u),
+                default=None,
+            )
+        else:
+            best = max(rest, key=fit, default=None)
         if best is None:
             continue
-        if clause.name and not part:
-            named = [u for u in sentences if u not in chosen and _NAMES.search(u.text)]
-            best = max(named, key=lambda u: cues[id(u)] + _contribution(u), default=None)
-            if best is not None:
-                take(best)
-        elif any(t in part for t in score.matched(best.terms)) or (
-            clause.quantity and numbers(best.text)
+        if (
+            (clause.name and not part)
+            or any(t in part for t in score.matched(best.terms))
+            or (clause.quantity and numbers(best.text))
+            or (clause.entity and _new_names(best.text, asked))
         ):
             take(best)
     while len(chosen) < limit:
@@ -186,7 +201,9 @@ def pick_sentences(
                 best, best_gain, best_new = u, gain, new
         if best is None:
             break
-        if chosen and best_new < MIN_GAIN:
+        # a further sentence adds words the earlier ones lacked, or answers the question by
+        # itself as well (two sentences saying it from two sides)
+        if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
     if intent is Intent.DEFINITION:
@@ -198,6 +215,11 @@ def pick_sentences(
             if found is not None:
                 take(found)
     return [_clean(u.text) for u in chosen]
+
+
+def _new_names(text: str, asked: set[str]) -> bool:
+    """Whether a sentence names something the question did not ("Mask-DINO")."""
+    return any(m.group(0).casefold() not in asked for m in _NAMES.finditer(_URL.sub(" ", text)))
 
 
 def _contribution(u: Unit) -> float:

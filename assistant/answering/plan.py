@@ -19,6 +19,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
+    asks_entity,
     asks_name,
     capitalized_names,
     clause_spans,
@@ -52,6 +53,7 @@ class Term:
     name: bool  # name-shaped ("LQ-LoRA") or one of the collection's title names
     language: str | None  # the language it is an everyday word of ("en", "es", …), if any
     corrected_from: str | None = None
+    variants: tuple[str, ...] = ()  # index terms that are versions of it ("qwen2", "qwen2-vl")
 
     @property
     def weight(self) -> float:
@@ -66,6 +68,7 @@ class Clause:
     keys: frozenset[str]  # its index terms
     quantity: bool  # it asks for a number
     name: bool = False  # it asks what something is called
+    entity: bool = False  # it asks which things ("what model", "which datasets")
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ class QueryPlan:
         weights = self.weights()
         grouped: set[str] = set()
         out: list[list[dict[str, float]]] = []
+        for t in self.terms:
+            if t.variants and t.key in weights:
+                out.append([{k: weights[t.key]} for k in (t.key, *t.variants)])
+                grouped.add(t.key)
         for group in self.alternatives:
             alts = [{k: weights[k] for k in alt if k in weights} for alt in group]
             alts = [a for a in alts if a]
@@ -135,22 +142,32 @@ class QueryPlan:
 
 
 def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
-    key, present, idf = word.key, collection.has(word.key), 0.0
-    corrected = None
+    key, idf, corrected = word.key, 0.0, None
+    variants: tuple[str, ...] = ()
     parts = [p for p in compound_parts(word.folded) if is_term(p)]
-    info = language.informativeness(word.folded)
-    if parts:
-        info = max(language.informativeness(p) for p in parts)
+    specific = [p for p in parts if language.everyday_language(p) is None]
+    info = (
+        max(language.informativeness(p) for p in parts)
+        if parts
+        else language.informativeness(word.folded)
+    )
+    present = collection.has(key)
     if not present and parts:
         # "Qwen-family", "LoRA-style": the collection knows the name, not the compound
-        specific = [p for p in parts if language.everyday_language(p) is None]
         keys = [stem(p) for p in (specific or parts)]
         if all(collection.has(k) for k in keys):
             present = True
             if specific:
                 key = max(keys, key=collection.idf)
             idf = max(collection.idf(k) for k in keys)
-    lang = language.everyday_language(word.folded)
+    if not present:
+        # a name the collection only has in versions of it ("Qwen" -> "Qwen2-VL", "Qwen2.5")
+        name = stem(max(specific, key=len)) if specific else "" if parts else key
+        if len(name) >= 3 and language.everyday_language(name) is None:
+            variants = tuple(collection.family(name))
+            if variants:
+                key, present = name, True
+                idf = max(collection.idf(v) for v in variants)
     if not present and language.could_be_typo(word.folded):
         fix = collection.correct(word.folded)
         if fix is not None:
@@ -163,8 +180,9 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         informativeness=info * (ASIDE if aside else 1.0),
         in_collection=present,
         name=word.name_shaped or word.folded in collection.title_names,
-        language=lang,
+        language=language.everyday_language(word.folded),
         corrected_from=corrected,
+        variants=variants,
     )
 
 
@@ -234,7 +252,12 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         alternatives=groups,
         targets=tuple(compare_targets(text)) if intent is Intent.COMPARE else (),
         clauses=tuple(
-            Clause(frozenset(k), wants_quantity(text[a:b]), asks_name(text[a:b]))
+            Clause(
+                frozenset(k),
+                wants_quantity(text[a:b]),
+                asks_name(text[a:b]),
+                asks_entity(text[a:b]) and not wants_quantity(text[a:b]),
+            )
             for k, (a, b) in zip(clause_keys, spans)
             if k or wants_quantity(text[a:b]) or asks_name(text[a:b])
         ),

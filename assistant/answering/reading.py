@@ -175,7 +175,15 @@ def alternatives(text: str) -> list[list[str]]:
             continue
         if len(left) == 1 and len(right) >= 2:
             left = left + right[1:]
-        groups.append([" ".join(left), " ".join(right)])
+        group = [" ".join(left), " ".join(right)]
+        # "a model, features, baseline or filter": the comma-separated items before join in
+        segment = re.split(r"[;:?!.()\[\]]", text[: m.start()])[-1]
+        for item in reversed(segment.split(",")[:-1]):
+            run = _content_run(item, from_end=True)
+            if not run or len(run) > 3:
+                break
+            group.insert(0, " ".join(run))
+        groups.append(group)
     return groups
 
 
@@ -249,11 +257,23 @@ def _target_phrase(text: str) -> str:
     return text[tokens[0].start : tokens[-1].end].strip(" ()")
 
 
+_ASKS_ENTITY = re.compile(
+    r"^\W*(?:and\s+|so\s+|ok\s+)?(?:what|which)\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|"
+    r"has\b|have\b|can\b|about\b|if\b)[a-z]+",
+    _I,
+)
+
+
+def asks_entity(text: str) -> bool:
+    """ "What model does it build on?", "which datasets": the answer names things."""
+    return bool(_ASKS_ENTITY.search(text))
+
+
 _ASKS_NAME = re.compile(r"\b(?:called|named|name|acronym|abbreviat\w*)\b", _I)
 
 
 def asks_name(text: str) -> bool:
-    """"What is it called?", "what name does it use": the answer is a name."""
+    """ "What is it called?", "what name does it use": the answer is a name."""
     return bool(_ASKS_NAME.search(text))
 
 

@@ -25,8 +25,8 @@ from assistant.answering.units import present
 # A paper belongs in a list by topic when its keyword coverage of the question and its
 # similarity to it stand out from what is typical in this collection for this question: their
 # standard scores (against every paper's coverage, and a sample of the collection's chunks)
-# add up to at least this, e.g. two standard deviations above typical on each.
-LIST_Z = 4.0
+# add up to at least this (about two and a quarter standard deviations above typical on each).
+LIST_Z = 4.5
 MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
 # Weak evidence: less than this share of the question's weight in the best paper's text ...
 MIN_COVERAGE = 0.3
@@ -124,11 +124,12 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
     """Every candidate that belongs in a list answer, best first."""
     if pool.anchors:
         # by entity: every paper that contains what the question names
-        shown = {t.key: t.surface for t in plan.terms}
         passing = [
             c
             for c in candidates
-            if all(_contains(c, key, shown.get(key, key)) for key in pool.anchors)
+            if all(
+                any(_contains(c, k, t.surface) for k in (t.key, *t.variants)) for t in pool.anchors
+            )
         ]
     else:
         passing = [c for c in candidates if c.named or standing(pool, c) >= LIST_Z]
