@@ -159,13 +159,13 @@ def pick_sentences(
         take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
-        part = clause.keys & set(weights)
+        part = clause.keys & frozenset(weights)
         if len(chosen) >= limit or (part and part <= covered):
             continue
         part_total = sum(weights[t] for t in part) or 1.0
 
         def fit(
-            u: Unit, part: set[str] = part, total: float = part_total, c: Clause = clause
+            u: Unit, part: frozenset[str] = part, total: float = part_total, c: Clause = clause
         ) -> float:
             share = sum(weights[t] for t in score.matched(u.terms) if t in part) / total
             names = ENTITY_CUE if c.entity and _new_names(u.text, asked) else 0.0

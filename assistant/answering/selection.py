@@ -193,12 +193,12 @@ def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candida
 
 
 def _missing_share(plan: QueryPlan, salient: list[str], max_idf: float) -> float:
-    """Share of the question's weight carried by its salient words that no paper contains
-    (weighed as if present: their rarity here is maximal, times their general informativeness)."""
+    """Share of the question's weight carried by its salient words that no paper contains,
+    each weighed as the rarest word of the collection (no paper has it)."""
     if not salient:
         return 0.0
     missing = set(salient)
-    absent = sum(max_idf * t.informativeness for t in plan.terms if t.surface in missing)
+    absent = sum(max_idf for t in plan.terms if t.surface in missing)
     present = sum(t.weight for t in plan.terms if t.in_collection)
     total = absent + present
     return absent / total if total > 0 else 0.0
