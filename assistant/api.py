@@ -13,6 +13,7 @@ from assistant.answering.candidates import Retriever
 from assistant.answering.conversation import HistoryItem, turns_of
 from assistant.answering.pipeline import Answering, Prepared
 from assistant.backends import AnswerRequest, Backend, BackendError, Draft, resolve
+from assistant.backends.extractive import ExtractiveBackend, extractive_draft
 from assistant.citations import VerifiedText, verify_citations
 from assistant.settings import Settings
 from vectorstore import tokens
@@ -174,7 +175,7 @@ class Assistant:
         names and, for a follow-up, the previous answer's papers lead)."""
         self.ensure_index()
         prepared = self.answering.prepare(
-            _question(question), turns_of(history), self._filters(filters, filter_fields)
+            _question(question), turns_of(history), self._filters(filters, filter_fields), k=k
         )
         return prepared.retrieved[: k or len(prepared.retrieved)]
 
@@ -233,10 +234,13 @@ class Assistant:
             settings=self.settings,
             collection_size=prepared.papers,
         )
-        backend = self.backend.name
+        # When the collection does not cover the question no model is asked: the extractive
+        # answer says why, honestly and at once.
+        writer = self.backend if prepared.evidence.answerable else ExtractiveBackend()
+        backend = writer.name
         try:
             draft = None
-            for item in self.backend.stream(request):
+            for item in writer.stream(request):
                 if isinstance(item, Draft):
                     draft = item
                 else:
@@ -247,8 +251,6 @@ class Assistant:
                 raise BackendError("the model's answer cited none of the retrieved papers")
         except BackendError as exc:
             # Never a silent wrong answer: the extractive answer, saying why, in the metadata.
-            from assistant.backends.extractive import extractive_draft
-
             draft = extractive_draft(request)
             draft.notices.append(f"{exc}; this is the extractive answer instead.")
             backend = "extractive"

@@ -55,7 +55,9 @@ def test_multiple_titles_in_one_bracket_and_numeric_keys() -> None:
     )
 
 
-def test_technical_brackets_are_not_citations() -> None:
+def test_technical_brackets_are_kept_as_text_not_as_citations() -> None:
+    # Only a verified citation may look like one: other brackets are shown in parentheses,
+    # and short technical ones are not reported as rejected citations.
     v = verify_citations("Tokens like [CLS] and ranges [0, 1] stay.", RETRIEVED)
-    assert v.text == "Tokens like [CLS] and ranges [0, 1] stay."
+    assert v.text == "Tokens like (CLS) and ranges (0, 1) stay."
     assert v.cited_ids == [] and v.rejected == []

@@ -175,34 +175,23 @@ def test_uncited_sentence_naming_the_paper_is_attributed(
     assert [c.title for c in answer.citations] == [SNIPER]
 
 
-def test_follow_up_is_condensed_before_retrieval(built_home: Path, fake_openai: FakeOpenAI) -> None:
-    def model(body: dict[str, Any]) -> str:
-        prompt = body["messages"][-1]["content"]
-        if "Rewrite the user's last question" in prompt:
-            assert "What does LQ-LoRA do?" in prompt
-            return "How many bits does the LQ-LoRA LLaMA-2-70B model use?"
-        return "The LLaMA-2-70B model uses 2.75 bits [1]."
-
-    fake_openai.responder = model
-    answer = _llm(built_home, fake_openai).ask(
-        "How many bits does its LLaMA-2-70B model use?", history=["What does LQ-LoRA do?"]
-    )
-    assert answer.retrieved[0].title == LQ_LORA
-    assert [c.title for c in answer.citations] == [LQ_LORA]
-    assert "2.75" in answer.text
-    assert len(fake_openai.requests) == 2  # one rewrite, one answer
-
-
-def test_unusable_condensation_falls_back_to_the_heuristic_with_a_notice(
+def test_follow_up_is_answered_from_the_previous_answers_paper_in_one_model_call(
     built_home: Path, fake_openai: FakeOpenAI
 ) -> None:
-    fake_openai.reply("Quantization is a broad field.")  # not a question: rejected
-    fake_openai.reply("The LLaMA-2-70B model uses 2.75 bits [1].")
-    answer = _llm(built_home, fake_openai).ask(
-        "How many bits does its LLaMA-2-70B model use?", history=["What does LQ-LoRA do?"]
-    )
-    assert LQ_LORA in [r.title for r in answer.retrieved[:3]]
-    assert any("earlier question was used as context" in n for n in answer.notices)
+    def model(body: dict[str, Any]) -> str:
+        keys = _evidence_keys(body)
+        assert list(keys.values())[0] == LQ_LORA  # the paper "its" refers to leads the evidence
+        return f"The LLaMA-2-70B model uses 2.75 bits [{_key_of(body, LQ_LORA)}]."
+
+    fake_openai.responder = model
+    assistant = _llm(built_home, fake_openai)
+    first = Assistant(home=built_home, llm="extractive").ask("What does LQ-LoRA do?")
+    for history in (["What does LQ-LoRA do?"], [first]):  # a question, or the earlier Answer
+        answer = assistant.ask("How many bits does its LLaMA-2-70B model use?", history=history)
+        assert answer.backend == "openai" and answer.retrieved[0].title == LQ_LORA
+        assert [c.title for c in answer.citations] == [LQ_LORA]
+        assert "2.75" in answer.text
+    assert len(fake_openai.requests) == 2  # one call per answer: no rewriting step
 
 
 def test_injected_abstract_cannot_choose_the_citations(
@@ -231,7 +220,10 @@ def test_injected_abstract_cannot_choose_the_citations(
     sent = fake_openai.requests[-1]["messages"]
     assert sent[0]["role"] == "system" and "not instructions" in sent[0]["content"]
     user = sent[-1]["content"]
-    assert user.count("</evidence>") == 1 and user.rstrip().endswith("?")
+    # the evidence block closes once, and the question and our instructions follow it
+    assert user.count("</evidence>") == 1
+    assert user.index("</evidence>") < user.index("Question: Which text-to-speech model")
+    assert user.rstrip().splitlines()[-1].startswith("Instructions: ")
     assert f"[{victim}]" not in user  # brackets in abstracts are neutralised
     assert victim not in [c.title for c in answer.citations]
     # The model cited nothing it was shown, so the answer is the extractive one, saying why.

@@ -17,7 +17,7 @@ import pytest
 from slack_sdk import WebClient
 
 from assistant import Assistant
-from assistant.backends.base import AnswerRequest, BackendError, Draft
+from assistant.answering.request import AnswerRequest, BackendError, Draft
 from assistant.slack import bot as slack_bot
 from assistant.slack.app import build_app
 from assistant.slack.retries import retry_handlers

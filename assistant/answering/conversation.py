@@ -14,7 +14,7 @@ class Turn:
     cited_ids: tuple[str, ...] | None = None  # None: not known (a bare question string)
 
 
-HistoryItem = Any  # str | Answer | Mapping with "question" (and "citations")
+HistoryItem = Any  # str | Answer | a saved Exchange | a mapping like Answer.to_dict()
 
 
 def turns_of(history: Iterable[HistoryItem] | None) -> list[Turn]:
@@ -38,13 +38,13 @@ def turns_of(history: Iterable[HistoryItem] | None) -> list[Turn]:
 
 
 def _turn(item: HistoryItem) -> Turn | None:
-    from assistant.answer import Answer
-
     if isinstance(item, str):
         text = " ".join(item.split())
         return Turn(text) if text else None
-    if isinstance(item, Answer):
-        return Turn(" ".join(item.question.split()), tuple(c.paper_id for c in item.citations))
+    question, citations = getattr(item, "question", None), getattr(item, "citations", None)
+    if isinstance(question, str) and isinstance(citations, list):
+        # an earlier Answer, or a saved exchange of the conversation log
+        return Turn(" ".join(question.split()), tuple(str(c.paper_id) for c in citations))
     if isinstance(item, Mapping) and isinstance(item.get("question"), str):
         cited = item.get("citations")
         ids = (

@@ -56,23 +56,32 @@ class Answering:
         self._context: OrderedDict[Any, tuple[str, ...]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def collection(self) -> Collection:
-        index = self.retriever.latest_lexical_index()
+    def collection(self, refresh: bool = False) -> Collection:
+        """The collection as the keyword index describes it; ``refresh`` first picks up another
+        process's changes (one generation read)."""
+        index = (
+            self.retriever.lexical_index() if refresh else self.retriever.latest_lexical_index()
+        )
         with self._lock:
             if self._collection is None or self._collection.index is not index:
                 self._collection = Collection(index, self.load_papers)
             return self._collection
 
     def prepare(
-        self, question: str, turns: Sequence[Turn] = (), filters: Filters | None = None
+        self,
+        question: str,
+        turns: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        k: int | None = None,
     ) -> Prepared:
-        # retrieval refreshes the keyword index first, so read the collection after it
+        """Run the stages for ``question``; ``k`` papers are retrieved (default: top_k, twice
+        that for lists and comparisons)."""
         context = self.context_of(turns, filters) if turns else ()
-        collection = self.collection()
+        collection = self.collection(refresh=True)
         plan = make_plan(question, collection)
-        k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
+        if k is None:
+            k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool = gather(plan, self.retriever, collection, k=k, filters=filters, context_ids=context)
-        collection = self.collection()  # the index the retrieval just used
         embed = self.embed
         selection = select(
             plan,

@@ -65,9 +65,10 @@ _QUANTITY = re.compile(
 )
 # Words that point back to something said earlier.
 _ANAPHORA = re.compile(
-    r"\b(?:it|its|it's|they|them|their|theirs|those|these|this|that|he|she|his|her|former|latter|"
-    r"same|the\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|authors?|"
-    r"technique|algorithm|proposed|variant|architecture|study|survey|corpus))\b",
+    r"\b(?:it|its|it's|they|them|their|theirs|those|these|he|she|his|her|former|latter|same|"
+    r"(?:this|that|the)\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|"
+    r"authors?|technique|algorithm|proposed|variant|architecture|study|survey|corpus|one)|"
+    r"this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
     _I,
 )
 _CONTINUES = re.compile(r"^\W*(?:and|also|so|ok(?:ay)?\s+and|what about|how about|then)\b", _I)
@@ -125,8 +126,13 @@ def wants_quantity(text: str) -> bool:
 
 
 def refers_back(text: str) -> bool:
-    """Pronouns or vague references that need an earlier turn ("it", "the authors", "and ...")."""
-    return bool(_ANAPHORA.search(text) or _CONTINUES.search(text))
+    """Whether the question leans on an earlier turn: its first part uses a pronoun or a vague
+    reference ("what about its memory?", "the authors", "which of those") or continues one
+    ("and ...", "so ..."). A pronoun only in a later part ("is there work on X? what does it
+    build on?") usually points back to the question's own subject."""
+    spans = clause_spans(text)
+    first = text[: spans[0][1]] if spans else text
+    return bool(_ANAPHORA.search(first) or _CONTINUES.search(text))
 
 
 def title_references(text: str) -> list[str]:

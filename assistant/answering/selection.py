@@ -156,19 +156,15 @@ def _contains(c: Candidate, key: str, surface: str) -> bool:
 
 
 def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[Candidate]) -> bool:
-    """Whether the question continues the previous answer's topic.
-
-    A question that refers back ("it", "the authors", "and ...") stays with the previous
-    answer's papers unless its own best match stands out far more (by the list bar: a new topic
-    that happens to say "it"); one that does not refer back goes wherever it matches best.
-    """
+    """Whether the question continues the previous answer's topic: it refers back ("what about
+    its memory?", "and …") without naming another paper, or the previous answer's papers stand
+    out for it at least as much as any other (standard scores against the collection)."""
     if any(c.named and not c.context for c in own):
         return False  # it names another paper
-    own_best = max((standing(pool, c) for c in own if not c.context), default=float("-inf"))
-    ctx_best = max(standing(pool, c) for c in context)
     if plan.refers_back:
-        return own_best - ctx_best < LIST_Z
-    return ctx_best >= own_best
+        return True
+    own_best = max((standing(pool, c) for c in own if not c.context), default=float("-inf"))
+    return max(standing(pool, c) for c in context) >= own_best
 
 
 def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:

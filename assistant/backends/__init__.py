@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.backends.base import (
+from assistant.answering.request import (
     AnswerRequest,
     Backend,
     BackendError,

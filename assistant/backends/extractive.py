@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answering.compose import compose
-from assistant.backends.base import AnswerRequest, Draft
+from assistant.answering.request import AnswerRequest, Draft
 
 
 def extractive_draft(request: AnswerRequest) -> Draft:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.backends.base import AnswerRequest, BackendUnavailable, Draft
+from assistant.answering.request import AnswerRequest, BackendUnavailable, Draft
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from assistant.backends.base import AnswerRequest, BackendUnavailable, Draft
+from assistant.answering.request import AnswerRequest, BackendUnavailable, Draft
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -74,7 +74,7 @@ def _new(session: ChatSession, arg: str) -> None:
 def _llm(session: ChatSession, arg: str) -> None:
     from pydantic import ValidationError
 
-    from assistant.backends.base import BackendError, BackendUnavailable
+    from assistant.answering.request import BackendError, BackendUnavailable
 
     name = arg.strip()
     if not name:

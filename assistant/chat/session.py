@@ -1,8 +1,8 @@
-"""One conversation's state: the assistant, the questions so far, the last answer, the log.
+"""One conversation's state: the assistant, the turns so far, the last answer, the log.
 
 Front ends (the REPL, ``assistant ask -c``) call :meth:`ChatSession.ask`; it streams the answer
-to the console, passes the earlier questions as history (so follow-ups are understood) and
-saves the exchange.
+to the console, passes the earlier turns as history (earlier answers with the papers they
+cited, so "it" means the paper the last answer was about) and saves the exchange.
 """
 
 from __future__ import annotations
@@ -39,14 +39,15 @@ class ChatSession:
     out: Console
     info: Console  # status lines, notices and errors (stderr when output is piped)
     conversation_id: str = field(default_factory=new_conversation_id)
-    questions: list[str] = field(default_factory=list)
+    # earlier turns, oldest first: Answers (and saved exchanges), or bare questions (-H)
+    turns: list[Any] = field(default_factory=list)
     last_answer: Answer | None = None
     save: bool = True
 
     # -- conversations ------------------------------------------------------------------------
     def new_conversation(self) -> None:
         self.conversation_id = new_conversation_id()
-        self.questions = []
+        self.turns = []
         self.last_answer = None
 
     def resume(self, conversation_id: str | None = None) -> bool:
@@ -58,13 +59,17 @@ class ChatSession:
         if not exchanges:
             return False
         self.conversation_id = cid
-        self.questions = [e.question for e in exchanges]
+        self.turns = list(exchanges)
         self.last_answer = None
         return True
 
     @property
-    def history(self) -> list[str]:
-        return self.questions[-HISTORY_TURNS:]
+    def questions(self) -> list[str]:
+        return [t if isinstance(t, str) else t.question for t in self.turns]
+
+    @property
+    def history(self) -> list[Any]:
+        return self.turns[-HISTORY_TURNS:]
 
     # -- settings -----------------------------------------------------------------------------
     def reconfigure(self, **overrides: Any) -> None:
@@ -106,7 +111,7 @@ class ChatSession:
             raise AnswerFailed("the backend ended without an answer")
         if show:
             print_answer(self.out, final, status=self.info)
-        self.questions.append(question)
+        self.turns.append(final)
         self.last_answer = final
         if self.save:
             try:

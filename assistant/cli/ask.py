@@ -89,7 +89,7 @@ def ask(
         )
         if continue_ and not session.resume():
             err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
-        session.questions.extend(history or [])
+        session.turns.extend(history or [])
         try:
             answer = session.ask(text, show=not as_json)
         except Cancelled:

@@ -57,7 +57,7 @@ def start_session(
 
 def require_backend(assistant: Assistant) -> None:
     """Resolve the backend now: a misconfigured one is a one-line error (exit 2), not a crash."""
-    from assistant.backends.base import BackendError, BackendUnavailable
+    from assistant.answering.request import BackendError, BackendUnavailable
 
     try:
         assistant.backend  # noqa: B018

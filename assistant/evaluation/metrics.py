@@ -9,12 +9,10 @@ does not drag an average it has no part in.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 
+from assistant.citations import brackets
 from vectorstore.papers import normalize_title
-
-_BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
 
 
 def distinct_titles(titles: Iterable[str]) -> list[str]:
@@ -79,7 +77,7 @@ def duplicate_citations(cited: Sequence[str]) -> int:
 
 def bracketed(text: str) -> list[str]:
     """Bracketed spans of an answer that read like titles (three words or more)."""
-    return [m.group(1).strip() for m in _BRACKET.finditer(text) if len(m.group(1).split()) >= 3]
+    return [c.strip() for _, c in brackets(text) if len(c.split()) >= 3]
 
 
 def non_corpus_citations(cited: Sequence[str], corpus_titles: Iterable[str]) -> list[str]:

@@ -5,8 +5,9 @@ answering stages chose (``assistant.answering``: which papers, which sentences, 
 answer), so it cannot borrow a number from a paper that was not chosen, and it answers lists,
 comparisons and follow-ups the way the extractive answer does. Around the model sit the checks
 that make its answer safe to show: no call at all when the evidence says the collection does not
-cover the question, citations added to sentences it left uncited, and the grounding check. An
-unusable draft raises ``BackendError``; ``Assistant`` then answers extractively, with a notice.
+cover the question (``Assistant`` answers extractively then), citations added to sentences it
+left uncited, and the grounding check. An unusable draft raises ``BackendError``; ``Assistant``
+then answers extractively, with a notice.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer import Usage
 from assistant.answering.evidence import Evidence, EvidenceItem
 from assistant.answering.reading import Intent
-from assistant.backends.base import AnswerRequest, BackendError, Draft
+from assistant.answering.request import AnswerRequest, BackendError, Draft
 from assistant.citations import BRACKET
 from assistant.llm.attribution import attribute_uncited
 from assistant.llm.grounding import check_grounding
@@ -135,14 +136,6 @@ class ChatAnswerer:
 
     def stream(self, request: AnswerRequest) -> Iterator[str | Draft]:
         evidence = request.evidence
-        if not evidence.answerable:
-            # The collection does not cover the question: an honest abstention, no model call.
-            from assistant.backends.extractive import extractive_draft
-
-            draft = extractive_draft(request)
-            yield draft.text
-            yield draft
-            return
         evidence_text, shown = render_evidence(evidence, request.settings.evidence_tokens)
         inputs = {
             "evidence": evidence_text,

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from assistant.answer import Answer
-from assistant.backends.base import BackendError
+from assistant.answering.request import BackendError
 from assistant.inline_filters import InlineFilterError, split_filters
 from assistant.slack import blocks
 from assistant.slack.dedupe import SeenKeys

@@ -1,4 +1,6 @@
-"""What an answer backend receives and returns. Backends never verify citations: the caller does."""
+"""What an answer backend receives and returns: the contract between the answering stages and
+the backends that write answers (extractive, or an LLM). Backends never verify citations: the
+caller does, once."""
 
 from __future__ import annotations
 
