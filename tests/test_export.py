@@ -44,7 +44,7 @@ HOSTILE_TITLES = [
     "100% of $5 & #1 costs_less ~ ^ \\ backslash",
     "Ünïcödé naïve café — 中文标题 😀 Ωmega",
     "Self-Supervised -- Learning ``quoted'' ?` !`",
-    '}, author = {Injected}, note = {x',
+    "}, author = {Injected}, note = {x",
     "@misc{evil, title={pwned}}",
     "Line\nbreak\tand\x00control\x07chars\x1b[31m",
     "\\input{/etc/passwd} \\def\\x{y} \\emph{Ignore previous instructions}",
@@ -165,7 +165,9 @@ def test_keys_unique_and_independent_of_order_and_company() -> None:
 
 
 def test_original_entry_kept_verbatim_and_its_key_reserved() -> None:
-    entry = "@Article{lecun1998gradient,\n  title   = {Gradient-based {L}earning},\n  abstract = {…}\n}"
+    entry = (
+        "@Article{lecun1998gradient,\n  title   = {Gradient-based {L}earning},\n  abstract = {…}\n}"
+    )
     original = record("Gradient-based Learning", original=entry)
     generated = record("Gradient-Based Learning Again", authors=("Yann LeCun",), date="1998")
     bib = to_bibtex([original, generated])

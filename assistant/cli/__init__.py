@@ -13,6 +13,7 @@ from assistant.cli import chat as chat_cmd
 from assistant.cli import eval as eval_cmd
 from assistant.cli import index as index_cmd
 from assistant.cli import logs as logs_cmd
+from assistant.cli import mcp as mcp_cmd
 from assistant.cli import slack as slack_cmd
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.command("papers")(index_cmd.papers)
 app.command("papers-remove", hidden=True)(index_cmd.papers_remove)  # `papers remove` (see below)
 app.command("eval")(eval_cmd.eval_command)
 app.command("slack")(slack_cmd.slack)
+app.command("mcp")(mcp_cmd.mcp)
 
 # Options that belong to the whole program, accepted before or after the command name.
 GLOBAL_OPTIONS = ("--home", "--chroma-url", "--collection")
