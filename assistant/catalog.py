@@ -15,9 +15,7 @@ if TYPE_CHECKING:
     from assistant.api import Assistant
 
 
-def find_papers(
-    assistant: Assistant, refs: Sequence[str]
-) -> tuple[list[PaperRecord], list[str]]:
+def find_papers(assistant: Assistant, refs: Sequence[str]) -> tuple[list[PaperRecord], list[str]]:
     """The papers named by ``refs`` (paper ids or exact titles, in that order), and the refs
     that name none. A title matches whatever its case, accents, punctuation and spacing."""
     assistant.ensure_index()
