@@ -42,12 +42,14 @@ class ChatSession:
     questions: list[str] = field(default_factory=list)
     last_answer: Answer | None = None
     save: bool = True
+    cited: dict[str, str] = field(default_factory=dict)  # paper id -> title, cited so far (/export)
 
     # -- conversations ------------------------------------------------------------------------
     def new_conversation(self) -> None:
         self.conversation_id = new_conversation_id()
         self.questions = []
         self.last_answer = None
+        self.cited = {}
 
     def resume(self, conversation_id: str | None = None) -> bool:
         """Continue a saved conversation (default: the last one); False if there is none."""
@@ -60,6 +62,7 @@ class ChatSession:
         self.conversation_id = cid
         self.questions = [e.question for e in exchanges]
         self.last_answer = None
+        self.cited = {c.paper_id: c.title for e in exchanges for c in e.citations}
         return True
 
     @property
@@ -108,6 +111,7 @@ class ChatSession:
             print_answer(self.out, final, status=self.info)
         self.questions.append(question)
         self.last_answer = final
+        self.cited.update((c.paper_id, c.title) for c in final.citations)
         if self.save:
             try:
                 self.log.record(self.conversation_id, final)
