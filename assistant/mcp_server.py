@@ -173,20 +173,27 @@ def ask_result(answer: Answer) -> AskResult:
 
 
 class _Warmup:
-    """Opens the store, the keyword index and the backend once, before or during the first call."""
+    """Creates the Assistant and opens the store, the keyword index and the backend once, in the
+    background as the server starts or else at the first call. (Importing the store's libraries
+    alone takes seconds: the client's handshake does not wait for it.)"""
 
-    def __init__(self, assistant: "Assistant") -> None:
-        self.assistant = assistant
+    def __init__(self, assistant: "Assistant | Callable[[], Assistant]") -> None:
+        self._make = assistant if callable(assistant) else None
+        self._assistant = None if callable(assistant) else assistant
         self._lock = threading.Lock()
         self._done = False
 
-    def __call__(self) -> None:
+    def __call__(self) -> "Assistant":
         with self._lock:
+            if self._assistant is None:
+                assert self._make is not None
+                self._assistant = self._make()
             if not self._done:
-                self.assistant.ensure_index()
-                self.assistant.retriever.lexical_index()
-                self.assistant.backend  # noqa: B018 - resolve it now
+                self._assistant.ensure_index()
+                self._assistant.retriever.lexical_index()
+                self._assistant.backend  # noqa: B018 - resolve it now
                 self._done = True
+            return self._assistant
 
     def in_background(self) -> None:
         def run() -> None:
@@ -212,8 +219,11 @@ def _log_warnings_to_stderr() -> None:
     root.setLevel(logging.WARNING)
 
 
-def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
-    """The MCP server for this assistant; ``warm`` opens the store as the server starts."""
+def build_server(
+    assistant: "Assistant | Callable[[], Assistant]", *, warm: bool = True
+) -> "MCPServer":
+    """The MCP server for an assistant (or a function making it, called once in the background
+    as the server starts); ``warm`` opens the store then, else at the first tool call."""
     from contextlib import asynccontextmanager
 
     from mcp.server.mcpserver import MCPServer
@@ -243,15 +253,15 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
     )
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
-    def guarded(fn: Callable[[], T]) -> T:
+    def guarded(fn: "Callable[[Assistant], T]") -> T:
         """Run a tool body after warm-up; errors a user can fix become the tool's error text."""
+        from assistant.backends.base import BackendError
         from vectorstore.offline import OfflineAssetError
         from vectorstore.store import StoreError
 
         try:
-            ready()
-            return fn()
-        except (ValueError, StoreError, OfflineAssetError) as exc:
+            return fn(ready())
+        except (ValueError, StoreError, OfflineAssetError, BackendError) as exc:
             raise ToolError(str(exc)) from None
 
     @server.tool(
@@ -284,7 +294,7 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
         if not question.strip():
             raise ToolError("the question is empty")
 
-        def run() -> AskResult:
+        def run(assistant: "Assistant") -> AskResult:
             asker = assistant if top_k is None else assistant.with_settings(top_k=top_k)
             return ask_result(asker.ask(question, list(history or []), filters=chosen))
 
@@ -311,7 +321,7 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
             since=since, added_since=added_since, category=category, author=author, source=source
         )
 
-        def run() -> SearchResult:
+        def run(assistant: "Assistant") -> SearchResult:
             hits = assistant.retrieve(query, k=k, filters=chosen)
             return SearchResult(
                 query=query,
@@ -343,7 +353,7 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
             str, Field(min_length=1, max_length=2000, description="A paper id or exact title.")
         ],
     ) -> PaperInfo:
-        def run() -> PaperInfo:
+        def run(assistant: "Assistant") -> PaperInfo:
             found, _ = find_papers(assistant, [paper])
             if not found:
                 raise ToolError(
@@ -388,7 +398,7 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
             since=since, added_since=added_since, category=category, author=author, source=source
         )
 
-        def run() -> PaperList:
+        def run(assistant: "Assistant") -> PaperList:
             records = filtered_papers(assistant, chosen, contains)
             page = records[offset : offset + limit]
             return PaperList(
@@ -412,7 +422,7 @@ def build_server(assistant: "Assistant", *, warm: bool = True) -> "MCPServer":
             Field(min_length=1, max_length=1000, description="Paper ids (or exact titles)."),
         ],
     ) -> BibtexResult:
-        def run() -> BibtexResult:
+        def run(assistant: "Assistant") -> BibtexResult:
             found, missing = find_papers(assistant, paper_ids)
             if not found:
                 raise ToolError(f"no paper matches {', '.join(repr(m) for m in missing[:5])}")
@@ -440,7 +450,9 @@ def parse_http(value: str) -> tuple[str, int]:
     return host, port
 
 
-def serve(assistant: "Assistant", http: tuple[str, int] | None = None) -> None:
+def serve(
+    assistant: "Assistant | Callable[[], Assistant]", http: tuple[str, int] | None = None
+) -> None:
     """Serve over stdio (default) or Streamable HTTP at ``http://HOST:PORT/mcp``."""
     server = build_server(assistant)
     if http is None:

@@ -4,11 +4,21 @@ or over Streamable HTTP with ``--http [HOST:]PORT``."""
 from __future__ import annotations
 
 import socket
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.cli.common import LlmOption, TopKOption, UserError, err, make_assistant, user_errors
+from assistant.cli.common import (
+    LlmOption,
+    TopKOption,
+    UserError,
+    err,
+    make_settings,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from assistant.api import Assistant
 
 
 def mcp(
@@ -40,8 +50,15 @@ def mcp(
             except ValueError as exc:
                 raise UserError(str(exc)) from None
             _check_free(*address)
-        assistant = make_assistant(ctx, top_k=top_k, llm=llm)
-        assistant.on_progress = None  # no progress bar: stderr may be a client's log file
+        settings = make_settings(ctx, top_k=top_k, llm=llm)
+
+        def assistant() -> Assistant:  # made as the server starts, without delaying it
+            from assistant.api import Assistant
+
+            made = Assistant(settings=settings)
+            made.on_notice = lambda msg: err.print(f"[dim]{msg}[/dim]", highlight=False)
+            return made  # no progress bar: stderr may be a client's log file
+
         if address is not None:
             err.print(
                 f"[dim]MCP server: http://{_url_host(address[0])}:{address[1]}/mcp "
