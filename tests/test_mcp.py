@@ -48,7 +48,7 @@ async def tools_and_ask(client: Client) -> dict[str, Any]:
         assert tool.output_schema and tool.output_schema["properties"]
     ask = next(t for t in listed if t.name == "ask")
     assert ask.input_schema["required"] == ["question"]
-    assert {"history", "since", "category", "author"} <= set(ask.input_schema["properties"])
+    assert {"history", "filters", "top_k"} <= set(ask.input_schema["properties"])
     return data(await client.call_tool("ask", {"question": QUESTION}))
 
 
@@ -287,11 +287,11 @@ def test_list_papers_filters_and_pages(tools: Callable[[str, dict[str, Any]], An
     assert everything["total"] == 121 and len(everything["papers"]) == 121
     page = data(tools("list_papers", {"offset": 5, "limit": 3}))
     assert page["papers"] == everything["papers"][5:8] and page["total"] == 121
-    security = data(tools("list_papers", {"category": ["cs"]}))
+    security = data(tools("list_papers", {"filters": {"category": ["cs"]}}))
     assert [p["title"] for p in security["papers"]] == [HOSTILE_TITLE]
-    old = data(tools("list_papers", {"author": ["hinton"]}))
+    old = data(tools("list_papers", {"filters": {"author": ["hinton"]}}))
     assert old["total"] == 1
-    bad = tools("list_papers", {"since": "the other day"})
+    bad = tools("list_papers", {"filters": {"since": "the other day"}})
     assert bad.is_error and "cannot read 'the other day' as a date" in bad.content[0].text
     too_many = tools("search_papers", {"query": "x", "k": 1000})
     assert too_many.is_error
@@ -304,7 +304,10 @@ def test_ask_uses_history_and_filters(tools: Callable[[str, dict[str, Any]], Any
     follow_up = data(tools("ask", {"question": "How fast does it train?", "history": history}))
     assert "Gaussian" in follow_up["citations"][0]["title"]
     filtered = data(
-        tools("ask", {"question": "What is 3D Gaussian splatting?", "category": ["cs.CR"]})
+        tools(
+            "ask",
+            {"question": "What is 3D Gaussian splatting?", "filters": {"category": ["cs.CR"]}},
+        )
     )
     assert {r["title"] for r in filtered["retrieved"]} <= {HOSTILE_TITLE}
     empty = tools("ask", {"question": "   "})
