@@ -94,7 +94,7 @@ def in_process(home: Path, questions: tuple[str, ...], reps: int) -> list[float]
     return times
 
 
-def measure(starts: int, reps: int) -> dict[str, Any]:
+def run_benchmark(starts: int, reps: int) -> dict[str, Any]:
     import anyio
 
     from assistant import Assistant
@@ -186,7 +186,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON file")
     parser.add_argument("--markdown", action="store_true", help="also print the markdown section")
     args = parser.parse_args()
-    results = measure(max(1, args.starts), max(1, args.reps))
+    results = run_benchmark(max(1, args.starts), max(1, args.reps))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     log(f"wrote {args.out}")
