@@ -136,6 +136,29 @@ def _since(session: ChatSession, arg: str) -> None:
     session.out.print(Text(f"Only papers since {day.isoformat()}", style="dim"))
 
 
+def _export(session: ChatSession, arg: str) -> None:
+    """The papers cited in this conversation, as BibTeX (or JSON Lines for a .jsonl file)."""
+    from pathlib import Path
+
+    from assistant.export import ExportError, write_export
+
+    name = arg.strip()
+    if not name:
+        session.info.print(Text("/export needs a file name, e.g. /export refs.bib", "red"))
+        return
+    if not session.cited:
+        session.out.print("No paper cited yet in this conversation: nothing to export.")
+        return
+    records = session.assistant.store.papers(list(session.cited))
+    try:
+        fmt = write_export(records, Path(name).expanduser(), None)
+    except ExportError as exc:
+        session.info.print(Text(f"/export: {exc}", "red"))
+        return
+    noun = "paper" if len(records) == 1 else "papers"
+    session.out.print(Text(f"{len(records)} cited {noun} written to {name} ({fmt})", style="dim"))
+
+
 def _exit(session: ChatSession, arg: str) -> bool:
     return False
 
@@ -156,6 +179,12 @@ COMMANDS: dict[str, Command] = {
         Command("k", "/k N", "retrieve N papers per question", _k),
         Command(
             "since", "/since DATE", "only papers since DATE (monday, 2026-11-20, 7d, off)", _since
+        ),
+        Command(
+            "export",
+            "/export FILE",
+            "save the papers cited so far as BibTeX (FILE.jsonl: JSON Lines)",
+            _export,
         ),
         Command("exit", "/exit", "leave (or Ctrl-D)", _exit),
     )

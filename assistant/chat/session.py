@@ -43,12 +43,14 @@ class ChatSession:
     turns: list[Any] = field(default_factory=list)
     last_answer: Answer | None = None
     save: bool = True
+    cited: dict[str, str] = field(default_factory=dict)  # paper id -> title, cited so far (/export)
 
     # -- conversations ------------------------------------------------------------------------
     def new_conversation(self) -> None:
         self.conversation_id = new_conversation_id()
         self.turns = []
         self.last_answer = None
+        self.cited = {}
 
     def resume(self, conversation_id: str | None = None) -> bool:
         """Continue a saved conversation (default: the last one); False if there is none."""
@@ -61,6 +63,7 @@ class ChatSession:
         self.conversation_id = cid
         self.turns = list(exchanges)
         self.last_answer = None
+        self.cited = {c.paper_id: c.title for e in exchanges for c in e.citations}
         return True
 
     @property
@@ -113,6 +116,7 @@ class ChatSession:
             print_answer(self.out, final, status=self.info)
         self.turns.append(final)
         self.last_answer = final
+        self.cited.update((c.paper_id, c.title) for c in final.citations)
         if self.save:
             try:
                 self.log.record(self.conversation_id, final)

@@ -11,8 +11,10 @@ import typer
 from assistant.cli import ask as ask_cmd
 from assistant.cli import chat as chat_cmd
 from assistant.cli import eval as eval_cmd
+from assistant.cli import export as export_cmd
 from assistant.cli import index as index_cmd
 from assistant.cli import logs as logs_cmd
+from assistant.cli import mcp as mcp_cmd
 from assistant.cli import slack as slack_cmd
 
 app = typer.Typer(
@@ -31,8 +33,14 @@ app.command("logs")(logs_cmd.logs)
 app.command("ingest")(index_cmd.ingest)
 app.command("papers")(index_cmd.papers)
 app.command("papers-remove", hidden=True)(index_cmd.papers_remove)  # `papers remove` (see below)
+app.command("papers-show", hidden=True)(export_cmd.papers_show)  # `papers show`
+app.command("papers-export", hidden=True)(export_cmd.papers_export)  # `papers export`
 app.command("eval")(eval_cmd.eval_command)
 app.command("slack")(slack_cmd.slack)
+app.command("mcp")(mcp_cmd.mcp)
+
+# `assistant papers remove|show|export ...` run the hidden commands `papers-remove` etc.
+PAPERS_SUBCOMMANDS = ("remove", "show", "export")
 
 # Options that belong to the whole program, accepted before or after the command name.
 GLOBAL_OPTIONS = ("--home", "--chroma-url", "--collection")
@@ -95,8 +103,8 @@ def normalize_argv(argv: list[str]) -> list[str]:
     first = next((a for a in rest if not a.startswith("-")), None)
     if first == "papers":
         at = rest.index("papers")
-        if rest[at + 1 : at + 2] == ["remove"]:
-            rest[at : at + 2] = ["papers-remove"]
+        if rest[at + 1 : at + 2] and rest[at + 1] in PAPERS_SUBCOMMANDS:
+            rest[at : at + 2] = [f"papers-{rest[at + 1]}"]
     if first is not None and first not in _commands() and rest and not rest[0].startswith("-"):
         rest.insert(0, "ask")
     return hoisted + rest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -65,6 +66,10 @@ def ask(
     no_log: Annotated[
         bool, typer.Option("--no-log", help="Do not save this exchange (see assistant logs).")
     ] = False,
+    bib: Annotated[
+        Path | None,
+        typer.Option("--bib", metavar="FILE", help="Write the cited papers' BibTeX to FILE."),
+    ] = None,
 ) -> None:
     """Answer a question about the indexed papers, citing their exact titles.
 
@@ -99,3 +104,7 @@ def ask(
             raise typer.Exit(1) from None
         if as_json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))
+        if bib is not None:
+            from assistant.cli.export import write_cited
+
+            write_cited(session.assistant, answer, bib)

@@ -13,6 +13,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
+    from assistant.settings import Settings
 
 # Options several commands share, declared once.
 TopKOption = Annotated[
@@ -41,20 +42,27 @@ def global_overrides(ctx: typer.Context) -> dict[str, Any]:
     return dict(root.obj or {})
 
 
-def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
-    """An Assistant from the global options plus this command's, with progress shown on stderr."""
+def make_settings(ctx: typer.Context, **overrides: Any) -> Settings:
+    """The Settings of the global options plus this command's; a bad value is a UserError."""
     from pydantic import ValidationError
 
-    from assistant.api import Assistant
+    from assistant.settings import Settings
 
     settings = {**global_overrides(ctx), **{k: v for k, v in overrides.items() if v is not None}}
     try:
-        assistant = Assistant(**settings)
+        return Settings(**settings)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         raise UserError(f"invalid setting: {problems}") from None
+
+
+def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
+    """An Assistant from the global options plus this command's, with progress shown on stderr."""
+    from assistant.api import Assistant
+
+    assistant = Assistant(settings=make_settings(ctx, **overrides))
     assistant.on_notice = lambda msg: err.print(f"[dim]{msg}[/dim]")
     assistant.on_progress = _progress_printer()
     return assistant

@@ -97,7 +97,8 @@ def papers(
         str | None, typer.Argument(help="Only titles containing this text.", show_default=False)
     ] = None,
 ) -> None:
-    """List the indexed papers. Delete some with: assistant papers remove ID... | --source FILE"""
+    """List the indexed papers. Also: assistant papers show ID, assistant papers export
+    [--ids ID,...] [--format bibtex|jsonl] [-o FILE], assistant papers remove ID... | --source FILE"""
     with user_errors():
         assistant = make_assistant(ctx)
         records = assistant.papers()
