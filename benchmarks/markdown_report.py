@@ -53,6 +53,12 @@ def render(r: dict[str, Any], command: str) -> str:
         f"The machine is shared with other work; the load average was {r['load_end']} at the "
         "end of the run. On a busy machine every time below is longer than on an idle one.",
         "",
+    ]
+    if r.get("answering"):
+        from answering import markdown_section
+
+        parts += [markdown_section(r["answering"]), ""]
+    parts += [
         "## Figures to reach (issue 2)",
         "",
     ]

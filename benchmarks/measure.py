@@ -98,8 +98,11 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def run_child(args: list[str], env: dict[str, str], timeout: float = 300) -> ChildRun:
-    """Run a process; its wall time and its own peak RSS. Killed after ``timeout`` seconds."""
+def run_child(
+    args: list[str], env: dict[str, str], timeout: float = 300, cwd: Path | None = None
+) -> ChildRun:
+    """Run a process (in ``cwd``, default the repository); its wall time and its own peak RSS.
+    Killed after ``timeout`` seconds."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,7 +112,7 @@ def run_child(args: list[str], env: dict[str, str], timeout: float = 300) -> Chi
             env=env,
             capture_output=True,
             text=True,
-            cwd=REPO,
+            cwd=cwd or REPO,
             timeout=timeout,
         )
         if not report.exists():

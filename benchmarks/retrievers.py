@@ -31,9 +31,10 @@ class _Variant:
         raise NotImplementedError
 
     def retrieve(
-        self, query: str, k: int = 5, where: Any = None, filters: Any = None
+        self, query: str, k: int = 5, filters: Any = None, *, weights: Any = None
     ) -> list[RetrievedPaper]:
-        # The benchmark asks unfiltered questions; the baselines ignore metadata filters.
+        # The benchmark asks unfiltered questions; the baselines ignore metadata filters and
+        # the answering plan's term weights (they retrieve the usual way).
         return self._enrich(query, self.rank(query, k))
 
     def _records(self, ids: list[str]) -> dict[str, PaperRecord]:
@@ -161,7 +162,8 @@ class LangChainBaseline(_Variant):
         self.vectorstore = vectorstore
 
     def rank(self, query: str, k: int) -> list[RetrievedPaper]:
-        hits = self.vectorstore.similarity_search_with_score(query, k=k)
+        # the usual way: the top-5 chunks, whatever the question asks for
+        hits = self.vectorstore.similarity_search_with_score(query, k=5)
         order: dict[str, tuple[int, Any, float]] = {}
         for doc, distance in hits:
             pid = doc.metadata["paper_id"]

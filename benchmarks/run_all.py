@@ -116,11 +116,11 @@ def cold_start(home: Path, runs: int) -> dict[str, Any]:
 def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, reps: int) -> None:
     t_start = time.perf_counter()
     info = machine()
+    from answering import before_after
     from retrievers import BM25Only, DenseOnly, LangChainBaseline, build_langchain_store
 
     from assistant import Assistant
     from assistant.evaluation import load_items, run
-    from assistant.question import analyze
     from assistant.resources import bundled_digest
     from vectorstore.readers import read_papers
 
@@ -151,7 +151,7 @@ def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, rep
 
         base = Assistant(home=home, llm="extractive")
         hybrid = base.retriever
-        queries = [analyze(i.question, i.history).query for i in items]
+        queries = [i.question for i in items]
 
         log("naive baseline: RecursiveCharacterTextSplitter + langchain_chroma.Chroma")
         papers = read_papers(bundled_digest())
@@ -164,24 +164,13 @@ def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, rep
             "papers_per_s": len(papers) / lc_build_s,
         }
 
-        class FixedK(Assistant):
-            """The baseline retrieves exactly top-k, even for "which papers" questions."""
-
-            def _k_for(self, q: Any) -> int:
-                return self.settings.top_k
-
         variants: dict[str, tuple[Any, Assistant]] = {}
-        for key, variant, assistant in (
-            ("bm25", BM25Only(hybrid), Assistant(settings=base.settings)),
-            ("dense", DenseOnly(hybrid), Assistant(settings=base.settings)),
-            (
-                "langchain",
-                LangChainBaseline(hybrid, vectorstore),
-                FixedK(settings=base.settings, top_k=5),
-            ),
+        for key, variant, top_k in (
+            ("bm25", BM25Only(hybrid), base.settings.top_k),
+            ("dense", DenseOnly(hybrid), base.settings.top_k),
+            ("langchain", LangChainBaseline(hybrid, vectorstore), 5),
         ):
-            assistant.store = base.store
-            assistant.retriever = variant
+            assistant = Assistant(settings=base.settings, retriever=variant, top_k=top_k)
             variants[key] = (variant, assistant)
 
         runs: dict[str, dict[str, Any]] = {"hybrid": ours}
@@ -193,6 +182,9 @@ def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, rep
         latency = {"hybrid": retrieval_latency(hybrid, queries, base.settings.top_k, reps)}
         for key, (variant, assistant) in variants.items():
             latency[key] = retrieval_latency(variant, queries, assistant.settings.top_k, reps)
+
+        log("answering core before and after, dev and dev2 (benchmarks/answering.py)")
+        results["answering"] = before_after(tmp / "answering")
 
         log(f"cold start: assistant ask × {cold_runs}")
         results["cold_start"] = cold_start(home, cold_runs)

@@ -180,7 +180,7 @@ def test_follow_up_is_answered_from_the_previous_answers_paper_in_one_model_call
 ) -> None:
     def model(body: dict[str, Any]) -> str:
         keys = _evidence_keys(body)
-        assert list(keys.values())[0] == LQ_LORA  # the paper "its" refers to leads the evidence
+        assert next(iter(keys.values())) == LQ_LORA  # the paper "its" refers to leads the evidence
         return f"The LLaMA-2-70B model uses 2.75 bits [{_key_of(body, LQ_LORA)}]."
 
     fake_openai.responder = model

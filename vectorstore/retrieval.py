@@ -176,8 +176,9 @@ class HybridRetriever:
             ids = index.chunk_ids
             rng = np.random.default_rng(0)
             picked = (
-                ids if len(ids) <= BACKGROUND_SAMPLE else
-                [ids[i] for i in rng.choice(len(ids), BACKGROUND_SAMPLE, replace=False)]
+                ids
+                if len(ids) <= BACKGROUND_SAMPLE
+                else [ids[i] for i in rng.choice(len(ids), BACKGROUND_SAMPLE, replace=False)]
             )
             res = self.store.chunks.get(ids=list(picked), include=["embeddings"])
             vectors = np.asarray(res["embeddings"], dtype=np.float32).reshape(-1, 384)

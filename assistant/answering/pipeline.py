@@ -59,9 +59,7 @@ class Answering:
     def collection(self, refresh: bool = False) -> Collection:
         """The collection as the keyword index describes it; ``refresh`` first picks up another
         process's changes (one generation read)."""
-        index = (
-            self.retriever.lexical_index() if refresh else self.retriever.latest_lexical_index()
-        )
+        index = self.retriever.lexical_index() if refresh else self.retriever.latest_lexical_index()
         with self._lock:
             if self._collection is None or self._collection.index is not index:
                 self._collection = Collection(index, self.load_papers)
