@@ -162,7 +162,11 @@ def gather(
     wide = plan.intent in (Intent.LIST, Intent.COMPARE)
     retrieved = retriever.retrieve(query, 4 * k if wide else k, filters, weights=weights or None)
     seen = {r.paper_id for r in retrieved}
-    extra = [p for p in dict.fromkeys([*named, *context_ids, *scanned]) if p not in seen]
+    # the papers a name points to are candidates too, though they do not lead
+    mentioned = [p for ids in pool.names.values() for p in ids]
+    extra = [
+        p for p in dict.fromkeys([*named, *context_ids, *mentioned, *scanned]) if p not in seen
+    ]
     fetched = {r.paper_id: r for r in retriever.fetch(extra, query, filters)}
     by_id = {r.paper_id: r for r in retrieved} | fetched
     if plan.intent is Intent.LIST or context_ids:
@@ -170,7 +174,11 @@ def gather(
         pool.lexical = dict(zip(collection.paper_index[0], lexical.tolist()))
         pool.lexical_background = (float(lexical.mean()), float(lexical.std()) or 1.0)
         pool.similarity_background = retriever.similarity_background(query)
-    order = list(dict.fromkeys([*named, *context_ids, *(r.paper_id for r in retrieved), *scanned]))
+    order = list(
+        dict.fromkeys(
+            [*named, *context_ids, *(r.paper_id for r in retrieved), *mentioned, *scanned]
+        )
+    )
     for pid in order:
         paper = by_id.get(pid)
         if paper is None:
@@ -208,7 +216,16 @@ def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
     ]
     if not found:
         return []
-    weight = {t.key: t.weight for t in found}
+    # a name written in several words ("NVIDIA A100") needs only its most specific word: an
+    # identifier with digits, else the rarest
+    runs: list[list[Term]] = []
+    for t in sorted(found, key=lambda t: t.position):
+        if runs and t.position == runs[-1][-1].position + 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    found = [max(run, key=lambda t: (any(c.isdigit() for c in t.key), t.idf)) for run in runs]
+    weight = {t.key: t.weight for run in runs for t in run}
     total = anchored = 0.0
     for group in plan.groups():
         total += max(sum(alt.values()) for alt in group)

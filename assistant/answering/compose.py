@@ -99,8 +99,25 @@ def compose(evidence: Evidence, papers: int) -> Composed:
             )
     else:
         item = evidence.items[0]
-        lines.append(f"{_body(item, evidence)} [{item.paper.title}]")
+        meta = _metadata(item, plan.metadata)
+        lines.append(f"{meta}{_body(item, evidence)} [{item.paper.title}]")
     return Composed("\n".join(lines), parts, False, notices)
+
+
+def _metadata(item: EvidenceItem, asked: tuple[str, ...]) -> str:
+    """What the paper's record says when the question asks for it (authors, date)."""
+    record = item.paper.paper
+    said = []
+    if "authors" in asked:
+        authors = list(record.authors)
+        if authors:
+            shown = ", ".join(authors[:8]) + (" et al." if len(authors) > 8 else "")
+            said.append(f"Its authors are {shown}.")
+        else:
+            said.append("This collection has no author list for it.")
+    if "date" in asked:
+        said.append(f"It is dated {record.date}." if record.date else "It has no date here.")
+    return " ".join(said) + " " if said else ""
 
 
 def _body(item: EvidenceItem, evidence: Evidence) -> str:

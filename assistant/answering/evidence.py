@@ -95,7 +95,9 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
     for i, cand in enumerate(selection.chosen):
         identifying = identifying_terms(plan, cand)
         others = aspect_terms(plan, identifying)
-        asked = [t for t in others if t.informativeness >= ASKED]
+        # what it asks about: informative words the collection knows (a word no paper has
+        # may be a typo or small talk: "briefly")
+        asked = [t for t in others if t.in_collection and t.informativeness >= ASKED]
         for t in asked:
             if t.surface not in aspects:
                 aspects.append(t.surface)
@@ -160,7 +162,10 @@ def pick_sentences(
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
-        if len(chosen) >= limit or (part and part <= covered):
+        answered = part <= covered and (
+            not clause.quantity or any(numbers(u.text) for u in chosen)
+        )
+        if len(chosen) >= limit or (part and answered):
             continue
         part_total = sum(weights[t] for t in part) or 1.0
 
@@ -278,7 +283,8 @@ def _defines(text: str, name: str) -> bool:
     return bool(
         re.search(
             rf"\b(?:propos|introduc|present|call|nam|dub|term)\w*\s+(?:\S+\s+){{0,4}}?{n}\b"
-            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:,\s*)?(?:is|are|which is|a|an)\b",
+            rf"|\(\s*{n}\s*\)"
+            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
             text,
             re.IGNORECASE,
         )

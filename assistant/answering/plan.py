@@ -19,6 +19,8 @@ from assistant.answering.collection import Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
+    asks_authors,
+    asks_date,
     asks_entity,
     asks_name,
     capitalized_names,
@@ -54,6 +56,7 @@ class Term:
     language: str | None  # the language it is an everyday word of ("en", "es", …), if any
     corrected_from: str | None = None
     variants: tuple[str, ...] = ()  # index terms that are versions of it ("qwen2", "qwen2-vl")
+    position: int = 0  # where in the question (word index)
 
     @property
     def weight(self) -> float:
@@ -96,6 +99,7 @@ class QueryPlan:
     alternatives: tuple[tuple[tuple[str, ...], ...], ...] = ()
     targets: tuple[str, ...] = ()  # what a comparison names, as written
     clauses: tuple[Clause, ...] = ()  # the question's parts
+    metadata: tuple[str, ...] = ()  # what it asks of the record itself: "authors", "date"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -216,7 +220,10 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
     for w in words:
         if not w.content or any(a <= w.start and w.end <= b for a, b in grammar):
             continue
-        term = _term(w, collection, aside=any(a <= w.start and w.end <= b for a, b in asides))
+        term = replace(
+            _term(w, collection, aside=any(a <= w.start and w.end <= b for a, b in asides)),
+            position=words.index(w),
+        )
         if lang != "en" and term.language == lang and not term.in_collection:
             continue  # an everyday word of the question's own language: not a topic
         for i, (a, b) in enumerate(spans):
@@ -251,6 +258,9 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         question=text,
         alternatives=groups,
         targets=tuple(compare_targets(text)) if intent is Intent.COMPARE else (),
+        metadata=tuple(
+            name for name, asks in (("authors", asks_authors), ("date", asks_date)) if asks(text)
+        ),
         clauses=tuple(
             Clause(
                 frozenset(k),

@@ -46,7 +46,7 @@ _COMPARE = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*(?P<g1>"
-    r"what\s+(?:is|are|was)\s+(?!the\s+(?:number|amount|size|score|result|difference))"
+    r"what\s+(?:is|are|was)\s+(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
     r"|what's\s|whats\s|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
     r"|tell\s+me\s+(?:more\s+)?about\b|explain\b|summari[sz]e\b|describe\b|can\s+(?:you|u)\s+"
     r"(?:explain|summari[sz]e|describe)\b|(?:give|write)\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\b)",
@@ -59,7 +59,7 @@ _REQUEST = re.compile(
 _QUANTITY = re.compile(
     r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
     r"should\b|to\b|they\b|it\b|the\b|a\b|an\b|this\b|that\b|their\b|its\b|each\b)[a-z]+)\b"
-    r"|\b\w+er\s+than\b|\bby\s+how\b|%|\bwhat\s+(?:\S+\s+){0,2}(?:does|do|did)\s+\S+\s+"
+    r"|\b\w+er\s+than\b|\bby\s+how\b|%|\b(?:what|which)\s+(?:\S+\s+){0,2}(?:does|do|did)\s+\S+\s+"
     r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)",
     _I,
 )
@@ -117,8 +117,31 @@ def is_comparison(text: str) -> bool:
     return bool(_COMPARE.search(text))
 
 
+_AUTHORS = re.compile(
+    r"\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors)\b|\bauthors?\s+of\b", _I
+)
+_WHEN = re.compile(
+    r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:published|released|written|posted|come\s+out)\b"
+    r"|\bwhat\s+(?:year|date)\b",
+    _I,
+)
+
+
+def asks_authors(text: str) -> bool:
+    return bool(_AUTHORS.search(text))
+
+
+def asks_date(text: str) -> bool:
+    return bool(_WHEN.search(text))
+
+
+_WH = re.compile(r"\b(?:what|which|how|who|why|when|where|whose|does|do|did|is|are)\b", _I)
+
+
 def is_definition(text: str) -> bool:
-    return bool(_DEFINITION.search(text))
+    """ "What is X", "tell me about X", or a request with no other question ("please describe
+    BitPipe briefly")."""
+    return bool(_DEFINITION.search(text)) or (bool(_REQUEST.search(text)) and not _WH.search(text))
 
 
 def wants_quantity(text: str) -> bool:
