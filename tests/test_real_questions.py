@@ -1,0 +1,163 @@
+"""Questions the way people type them, answered from the bundled digest (extractive, real store).
+
+Each test is a behaviour a user relies on: filler words do not decide the answer, follow-ups
+stay with the paper they refer to, lists are complete, comparisons answer for each paper, a
+paper that is not in the collection is said to be absent, and answers lead with the fact.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant import Answer, Assistant
+
+INT4 = "Training Transformers with 4-bit Integers"
+BITPIPE = (
+    "BitPipe: Bidirectional Interleaved Pipeline Parallelism for Accelerating Large Models Training"
+)
+GAUSSIAN = "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
+LLM_QAT = "LLM-QAT: Data-Free Quantization Aware Training for Large Language Models"
+GPTVQ = "GPTVQ: The Blessing of Dimensionality for LLM Quantization"
+LQ_LORA = (
+    "LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Efficient Language Model Finetuning"
+)
+ALPAGASUS = "AlpaGasus: Training A Better Alpaca with Fewer Data"
+MIO = "MIO: A Foundation Model on Multimodal Tokens"
+
+
+def cited(answer: Answer) -> list[str]:
+    return [c.title for c in answer.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("How much faster is INT4 training?", INT4),  # "faster" must not pick the paper
+        ("Please describe BitPipe briefly", BITPIPE),  # "please", "briefly" are not topics
+        ("Summarize the 3D Gaussian Splatting paper", GAUSSIAN),
+        ("wat is gausian splating and how fast does it rendr?", GAUSSIAN),  # typos
+    ],
+)
+def test_everyday_words_and_typos_do_not_decide_the_answer(
+    assistant: Assistant, question: str, title: str
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and cited(answer) == [title]
+
+
+def test_a_long_question_with_context_is_answered_and_a_refusal_never_echoes_it(
+    assistant: Assistant,
+) -> None:
+    context = (
+        "I'm writing the related-work section of my thesis and my advisor keeps asking for more "
+        "background, so I have been reading a lot this week. "
+    )
+    answer = assistant.ask(
+        context + "Which paper argues that the 'alignment tax' is not only lost accuracy but "
+        "also overconfident models?"
+    )
+    assert cited(answer)[0].startswith("Navigating the Alignment-Calibration Trade-off")
+    off_topic = assistant.ask(context * 4 + "How do Arctic terns navigate their migration?")
+    assert off_topic.abstained and not off_topic.citations
+    assert len(off_topic.text) < 200 and "thesis" not in off_topic.text
+
+
+def test_which_papers_lists_every_paper_that_matches(assistant: Assistant) -> None:
+    answer = assistant.ask("Which papers propose LoRA variants?")
+    variants = {"NLoRA", "LoLDU", "CorDA", "LQ-LoRA", "SwitchLoRA"}
+    found = {t.split(":")[0] for t in cited(answer)} & variants
+    assert len(found) >= 4, cited(answer)
+    assert answer.intent == "list" and len(answer.parts) == len(answer.citations)
+    lines = answer.text.splitlines()
+    assert sum(line.startswith("- ") for line in lines) == len(answer.citations)
+
+
+def test_an_entity_list_finds_every_abstract_that_names_it(assistant: Assistant) -> None:
+    # The oracle: every paper whose title or abstract writes "CLIP" (in capitals).
+    expected = {
+        p.title
+        for p in assistant.papers()
+        if re.search(r"(?<![\w-])CLIP(?![a-z])", f"{p.title} {p.abstract}")
+    }
+    assert len(expected) >= 5
+    answer = assistant.ask("which papers mention CLIP?")
+    assert set(cited(answer)) == expected
+    opt = assistant.ask("Which papers report results on OPT models?")
+    assert cited(opt)
+    for c in opt.citations:  # "opt for" is not the OPT models
+        paper = next(p for p in assistant.papers() if p.paper_id == c.paper_id)
+        assert re.search(r"(?<![\w-])OPT", paper.abstract)
+
+
+def test_a_follow_up_is_answered_from_the_paper_the_previous_answer_cited(
+    assistant: Assistant,
+) -> None:
+    first = assistant.ask("What is LLM-QAT?")
+    assert cited(first) == [LLM_QAT]
+    for history in (["What is LLM-QAT?"], [first]):  # earlier questions or earlier Answers
+        answer = assistant.ask("what bit widths does it reach?", history=history)
+        assert cited(answer) == [LLM_QAT] and "4-bits" in answer.text
+    # a new, standalone question in the same conversation does not inherit the topic
+    other = assistant.ask(
+        "Which papers are about pruning?", history=[assistant.ask("What is MIO?")]
+    )
+    assert MIO not in cited(other) and other.citations
+
+
+def test_history_must_be_a_list_of_turns(assistant: Assistant) -> None:
+    with pytest.raises(TypeError, match="not a single string"):
+        assistant.ask("what bit widths does it reach?", history="What is LLM-QAT?")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        assistant.ask("what bit widths does it reach?", history=[42])  # type: ignore[list-item]
+
+
+def test_a_question_in_another_language_is_answered_from_the_paper_it_names(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("¿Qué es LQ-LoRA y cuántos bits usa?")
+    assert cited(answer) == [LQ_LORA] and not answer.abstained
+    assert any("Spanish" in n for n in answer.notices)
+    assert "QLoRA" in answer.text  # the abstract's own English sentences
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the paper Attention Is All You Need propose?",
+        "what did the lottery ticket hypothesis paper find?",
+        "summarize the original LoRA paper for me",
+    ],
+)
+def test_a_paper_not_in_the_collection_is_said_to_be_absent(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "not in this collection" in answer.text
+
+
+def test_a_comparison_answers_for_each_paper(assistant: Assistant) -> None:
+    answer = assistant.ask("Compare GPTVQ and LLM-QAT: which bit widths do they reach?")
+    assert answer.intent == "compare"
+    assert cited(answer) == [GPTVQ, LLM_QAT]
+    assert [p.target for p in answer.parts] == ["GPTVQ", "LLM-QAT"]
+    assert all(p.text for p in answer.parts)
+    data = answer.to_dict()
+    assert [p["target"] for p in data["parts"]] == ["GPTVQ", "LLM-QAT"]
+
+
+def test_an_answer_says_when_the_abstract_does_not_state_what_was_asked(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("What are the limitations of AlpaGasus?")
+    assert cited(answer) == [ALPAGASUS]
+    assert "does not mention 'limitations'" in answer.text
+
+
+def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
+    answer = assistant.ask("How much faster is INT4 training?")
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.text)
+    assert len(sentences) <= 3
+    assert "2.2 times" in answer.text and "35.1%" in answer.text
