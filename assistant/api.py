@@ -69,7 +69,7 @@ class Assistant:
     @cached_property
     def store(self) -> PaperStore:
         s = self.settings
-        return PaperStore(
+        store = PaperStore(
             s.store_path,
             model_dir=s.models_dir / "all-MiniLM-L6-v2",
             lock_path=s.lock_path,
@@ -78,6 +78,11 @@ class Assistant:
             chunk_tokens=s.chunk_tokens,
             chunk_overlap=s.chunk_overlap,
         )
+        if s.shipped_embeddings:  # the digest's vectors, computed ahead: no embedding on first run
+            from assistant.resources import digest_embeddings
+
+            store.embedder.precomputed = digest_embeddings()
+        return store
 
     @cached_property
     def retriever(self) -> HybridRetriever:

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     auto_ingest: bool = Field(
         True, description="Index the bundled digest on first use when the store is empty."
     )
+    shipped_embeddings: bool = Field(
+        True,
+        description="Take the digest's chunk embeddings from the package instead of computing "
+        "them (the same vectors; chunks they do not cover are embedded as usual).",
+    )
 
     # LLM backends (issue: LLM answer chain)
     openai_model: str = Field("gpt-4o-mini", description="Model name for the openai backend.")

@@ -4,11 +4,17 @@ Chroma's ``DefaultEmbeddingFunction`` reloads the ONNX model on every call and p
 text to 256 tokens, which costs ~0.2 s per query here. ``MiniLMEmbedding`` keeps Chroma's
 identity (name "default", so stores stay interchangeable with Chroma's own default) and
 its exact vectors (tests compare them), but keeps one session and pads per batch instead.
+
+Embedding is most of a first ingest's time, so vectors computed ahead of time by this same
+embedder (``PrecomputedEmbeddings``, e.g. the bundled digest's, shipped with the package) can
+be looked up by the exact text instead; any text not in the table is embedded as usual.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -17,9 +23,17 @@ import numpy as np
 from chromadb.api.types import DefaultEmbeddingFunction, Documents, Embeddings
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
-from vectorstore.offline import seed_minilm
+from vectorstore.offline import MINILM_MODEL_SHA256, MINILM_TOKENIZER_SHA256, seed_minilm
 
 MAX_TOKENS = 256
+DIMENSIONS = 384
+# Everything a vector depends on besides its text: the model and tokenizer files (pinned by
+# hash and checked when seeded), the truncation and the pooling below. A precomputed table
+# made under another identity is ignored.
+EMBEDDER_ID = (
+    f"all-MiniLM-L6-v2-int8/model-{MINILM_MODEL_SHA256[:16]}/tokenizer-{MINILM_TOKENIZER_SHA256[:16]}"
+    f"/max-{MAX_TOKENS}/mean-pool-normalized"
+)
 
 
 class _BatchPaddedMiniLM(ONNXMiniLM_L6_V2):
@@ -37,7 +51,7 @@ class _BatchPaddedMiniLM(ONNXMiniLM_L6_V2):
     def _forward(self, documents: list[str], batch_size: int = 32) -> Any:
         # Sort by length so each batch pads little; restore the caller's order at the end.
         order = sorted(range(len(documents)), key=lambda i: len(documents[i]))
-        out = np.zeros((len(documents), 384), dtype=np.float32)
+        out = np.zeros((len(documents), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             encoded = self.tokenizer.encode_batch([documents[i] for i in idx])
@@ -53,17 +67,87 @@ class _BatchPaddedMiniLM(ONNXMiniLM_L6_V2):
         return out
 
 
-class MiniLMEmbedding(DefaultEmbeddingFunction):
-    """Chroma's default embedding function, offline and fast (same name, same vectors)."""
+def text_key(text: str) -> bytes:
+    """The key of a text in a precomputed table: its SHA-256 (the exact text, title line included)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
-    def __init__(self, model_dir: Path) -> None:
+
+class PrecomputedEmbeddings:
+    """Vectors this embedder computed ahead of time, by text: an ``.npz`` of keys and float16 vectors.
+
+    The file is read on first use. It is ignored (every lookup misses) when it is missing,
+    unreadable or made under another ``EMBEDDER_ID``: the caller then embeds as usual.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @cached_property
+    def _table(self) -> dict[bytes, np.ndarray]:
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                if str(data["embedder"]) != EMBEDDER_ID:
+                    return {}
+                keys, vectors = data["keys"].tolist(), data["vectors"].astype(np.float32)
+        except Exception:  # missing, truncated, not an npz, keys absent: there is no table
+            return {}
+        if vectors.shape != (len(keys), DIMENSIONS):
+            return {}
+        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return dict(zip(keys, vectors))
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self._table.get(text_key(text))
+
+    @staticmethod
+    def save(path: Path, texts: Sequence[str], vectors: Any, **provenance: str) -> None:
+        """Write a table (float16: half the size, cosine to the float32 vector > 0.9999)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(texts), DIMENSIONS):
+            raise ValueError(f"expected {len(texts)} vectors of {DIMENSIONS}, got {vectors.shape}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as f:
+            np.savez(
+                f,
+                embedder=np.array(EMBEDDER_ID),
+                keys=np.array([text_key(t) for t in texts], dtype="S32"),
+                vectors=vectors.astype(np.float16),
+                **{k: np.array(v) for k, v in provenance.items()},
+            )
+
+
+class MiniLMEmbedding(DefaultEmbeddingFunction):
+    """Chroma's default embedding function, offline and fast (same name, same vectors).
+
+    ``precomputed`` (optional) is consulted first; ``stats`` counts the texts taken from it and
+    those run through the model.
+    """
+
+    def __init__(self, model_dir: Path, precomputed: PrecomputedEmbeddings | None = None) -> None:
         seed_minilm(model_dir)
         self._model = _BatchPaddedMiniLM()
+        self.precomputed = precomputed
+        self.stats = {"precomputed": 0, "computed": 0}
 
     def __call__(self, input: Documents) -> Embeddings:
         if not input:
             return []
-        return list(self._model._forward(list(input)))
+        texts = list(input)
+        found = (
+            [self.precomputed.get(t) for t in texts] if self.precomputed else [None] * len(texts)
+        )
+        missing = [i for i, v in enumerate(found) if v is None]
+        self.stats["precomputed"] += len(texts) - len(missing)
+        self.stats["computed"] += len(missing)
+        if len(missing) == len(texts):
+            return list(self._model._forward(texts))
+        out = np.stack([v if v is not None else np.zeros(DIMENSIONS, np.float32) for v in found])
+        if missing:
+            out[missing] = self._model._forward([texts[i] for i in missing])
+        return list(out)
 
     def warm_up(self) -> None:
         """Load the ONNX session now (about 0.15 s) rather than on the first query."""
