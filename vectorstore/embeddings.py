@@ -109,14 +109,14 @@ class PrecomputedEmbeddings:
         if vectors.shape != (len(texts), DIMENSIONS):
             raise ValueError(f"expected {len(texts)} vectors of {DIMENSIONS}, got {vectors.shape}")
         path.parent.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, Any] = {k: np.array(v) for k, v in provenance.items()}
+        arrays.update(
+            embedder=np.array(EMBEDDER_ID),
+            keys=np.array([text_key(t) for t in texts], dtype="S32"),
+            vectors=vectors.astype(np.float16),
+        )
         with path.open("wb") as f:
-            np.savez(
-                f,
-                embedder=np.array(EMBEDDER_ID),
-                keys=np.array([text_key(t) for t in texts], dtype="S32"),
-                vectors=vectors.astype(np.float16),
-                **{k: np.array(v) for k, v in provenance.items()},
-            )
+            np.savez(f, **arrays)
 
 
 class MiniLMEmbedding(DefaultEmbeddingFunction):
