@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zipfile
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -115,8 +116,12 @@ class PrecomputedEmbeddings:
             keys=np.array([text_key(t) for t in texts], dtype="S32"),
             vectors=vectors.astype(np.float16),
         )
-        with path.open("wb") as f:
-            np.savez(f, **arrays)
+        # ``np.savez``'s layout, with fixed timestamps: the same vectors give the same bytes
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, array in arrays.items():
+                entry = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                with archive.open(entry, "w") as f:
+                    np.lib.format.write_array(f, array, allow_pickle=False)
 
 
 class MiniLMEmbedding(DefaultEmbeddingFunction):
