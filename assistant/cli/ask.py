@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import (
-    LlmOption,
-    TopKOption,
-    UserError,
-    err,
-    is_tty,
-    user_errors,
-)
+from assistant.cli.common import UserError, err, is_tty, user_errors
 from assistant.cli.filters import (
     AddedSinceOption,
     AuthorOption,
@@ -22,6 +15,7 @@ from assistant.cli.filters import (
     SinceOption,
     SourceOption,
 )
+from assistant.cli.settings_options import setting_options
 
 
 def render_sources(answer: object) -> str:
@@ -33,16 +27,22 @@ def render_sources(answer: object) -> str:
     return sources_plain(answer.citations)
 
 
+@setting_options("top_k", "llm")
 def ask(
     ctx: typer.Context,
+    settings: dict[str, Any],
     question: Annotated[
-        list[str], typer.Argument(help="The question (quotes optional).", show_default=False)
+        list[str],
+        typer.Argument(
+            help="The question (quotes optional).", metavar="QUESTION", show_default=False
+        ),
     ],
     history: Annotated[
         list[str] | None,
         typer.Option(
             "--history",
             "-H",
+            metavar="QUESTION",
             help="An earlier question of this conversation (repeatable, oldest first).",
         ),
     ] = None,
@@ -52,8 +52,6 @@ def ask(
             "--continue", "-c", help="Continue the last saved conversation (chat or ask)."
         ),
     ] = False,
-    top_k: TopKOption = None,
-    llm: LlmOption = None,
     since: SinceOption = None,
     added_since: AddedSinceOption = None,
     source: SourceOption = None,
@@ -81,8 +79,7 @@ def ask(
             )
         session = start_session(
             ctx,
-            top_k,
-            llm,
+            settings,
             (since, added_since, source, category, author),
             info=err,
             save=not no_log,

@@ -19,6 +19,7 @@ def ingest(
         list[Path],
         typer.Argument(
             help="Files of papers: digest .txt, .jsonl/.json, .csv/.tsv, .bib, arXiv snapshot .json.",
+            metavar="FILE...",
             show_default=False,
         ),
     ],
@@ -27,6 +28,7 @@ def ingest(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="Reader to use instead of guessing from the file: digest, jsonl, json, csv, bibtex, arxiv.",
         ),
     ] = None,
@@ -41,6 +43,7 @@ def ingest(
         list[str] | None,
         typer.Option(
             "--field",
+            metavar="FIELD=KEY",
             help="Map a paper field to your column/key, e.g. --field title=name (repeatable; "
             "fields: title, abstract, url, authors, date, categories, id).",
         ),
@@ -94,10 +97,13 @@ def papers(
         bool, typer.Option("--json", help="Print a JSON array of the indexed papers.")
     ] = False,
     contains: Annotated[
-        str | None, typer.Argument(help="Only titles containing this text.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="Only titles containing this text.", metavar="TEXT", show_default=False
+        ),
     ] = None,
 ) -> None:
-    """List the indexed papers. Delete some with: assistant papers remove ID... | --source FILE"""
+    """List the indexed papers (id and title). Remove some with: assistant papers remove ID..."""
     with user_errors():
         assistant = make_assistant(ctx)
         records = assistant.papers()
@@ -132,11 +138,15 @@ def papers_remove(
     ctx: typer.Context,
     ids: Annotated[
         list[str] | None,
-        typer.Argument(help="Paper ids (see assistant papers).", show_default=False),
+        typer.Argument(
+            help="Paper ids (see assistant papers).", metavar="ID...", show_default=False
+        ),
     ] = None,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Remove every paper read from this file (repeatable)."),
+        typer.Option(
+            "--source", metavar="FILE", help="Remove every paper read from this file (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Delete papers (and their chunks) by id, or every paper of a source file."""

@@ -16,11 +16,13 @@ def logs(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Option("--count", "-n", help="How many exchanges to show (0 for all).", min=0),
+        typer.Option(
+            "--count", "-n", metavar="N", help="How many exchanges to show (0 for all).", min=0
+        ),
     ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     conversation: Annotated[
-        str | None, typer.Option("--cid", help="Only this conversation.")
+        str | None, typer.Option("--cid", metavar="ID", help="Only this conversation.")
     ] = None,
     path: Annotated[
         bool, typer.Option("--path", help="Print the location of the log database and exit.")
