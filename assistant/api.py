@@ -14,7 +14,7 @@ from assistant.citations import verify_citations
 from assistant.question import Question, analyze
 from assistant.settings import Settings
 from vectorstore import tokens
-from vectorstore.filters import Filters
+from vectorstore.filters import FilterCoverage, Filters
 from vectorstore.readers import ReadOptions
 from vectorstore.retrieval import HybridRetriever, RetrievedPaper
 from vectorstore.store import IngestReport, PaperRecord, PaperStore
@@ -158,6 +158,16 @@ class Assistant:
         return self.retriever.retrieve(
             q.query, k or self._k_for(q), filters=self._filters(filters, filter_fields)
         )
+
+    def filter_coverage(
+        self, filters: Filters | None = None, **filter_fields: Any
+    ) -> FilterCoverage:
+        """How many papers the filters (merged with the defaults, as ``ask`` does) let through,
+        and, when none, how each narrows them: front ends say so instead of asking in vain."""
+        self.ensure_index()
+        self.store.refresh()
+        chosen = self._filters(filters, filter_fields)
+        return self.retriever.filter_index().coverage(chosen)
 
     def _filters(self, filters: Filters | None, fields: dict[str, Any]) -> Filters:
         """The default filters, overridden by ``filters`` and by ``since=``/``source=``/... keywords."""

@@ -68,7 +68,7 @@ def ask(
 
     The first run indexes the bundled trending-papers digest (about 10 s).
     """
-    from assistant.chat.session import AnswerFailed, Cancelled
+    from assistant.chat.session import AnswerFailed, Cancelled, NoMatchingPapers
     from assistant.cli.chat import start_session
 
     text = " ".join(question).strip()
@@ -91,6 +91,8 @@ def ask(
             answer = session.ask(text, show=not as_json)
         except Cancelled:
             raise KeyboardInterrupt from None
+        except NoMatchingPapers as exc:
+            raise UserError(str(exc)) from None
         except AnswerFailed as exc:
             err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
