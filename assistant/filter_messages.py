@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.wording import plural
 from vectorstore.filters import FilterCount, FilterCoverage
 
 Spelling = Callable[[str, str], str]  # (field, value) -> how the user writes that filter
@@ -24,11 +25,6 @@ def flag_spelling(field: str, value: str) -> str:
 def inline_spelling(field: str, value: str) -> str:
     """As written in a Slack message: ``category:cs.CL``."""
     return f"{_INLINE.get(field, field)}:{value}"
-
-
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """``1 paper``, ``2 papers``, ``0 papers``."""
-    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"
 
 
 def _why(count: FilterCount) -> str:

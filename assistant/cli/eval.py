@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
 from assistant.cli.settings_options import setting_options
+from assistant.wording import plural
 
 if TYPE_CHECKING:
     from assistant.evaluation.runner import ItemResult
@@ -245,4 +247,4 @@ def eval_command(
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            err.print(f"[dim]Wrote {len(result.results)} items to {json_path}[/dim]")
+            err.print(Text(f"Wrote {plural(len(result.results), 'item')} to {json_path}", "dim"))

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.wording import plural
 
 _SHOWN_PROBLEMS = 20  # bad records printed one per line; the rest are only counted
 
@@ -84,8 +86,8 @@ def ingest(
         out.print(
             f"{names}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.skipped} skipped"
-            + (f", {report.duplicates} duplicates skipped" if report.duplicates else "")
-            + f" · {assistant.store.count_papers()} papers in {assistant.store.location}",
+            + (f", {plural(report.duplicates, 'duplicate')} skipped" if report.duplicates else "")
+            + f" · {plural(assistant.store.count_papers(), 'paper')} in {assistant.store.location}",
             markup=False,
             highlight=False,
         )
@@ -131,7 +133,7 @@ def papers(
             return
         for r in records:
             out.print(f"[dim]{r.paper_id}[/dim]  {r.title}", highlight=False)
-        err.print(f"[dim]{len(records)} papers · {assistant.store.location}[/dim]")
+        err.print(Text(f"{plural(len(records), 'paper')} · {assistant.store.location}", "dim"))
 
 
 def papers_remove(
@@ -167,7 +169,8 @@ def papers_remove(
             wanted.extend(found)
         removed = assistant.remove(list(dict.fromkeys(wanted))) if wanted else 0
         out.print(
-            f"{removed} removed · {assistant.store.count_papers()} papers in {assistant.store.location}",
+            f"{removed} removed · {plural(assistant.store.count_papers(), 'paper')} in "
+            f"{assistant.store.location}",
             markup=False,
             highlight=False,
         )

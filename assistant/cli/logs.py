@@ -10,6 +10,7 @@ import typer
 from assistant.cli.common import UserError, err, global_overrides, user_errors
 from assistant.conversations import Exchange
 from assistant.settings import Settings
+from assistant.wording import duration
 
 
 def logs(
@@ -63,7 +64,7 @@ def as_markdown(e: Exchange) -> str:
     from assistant.chat.render import sources_plain
 
     meta = f"{e.backend}" + (f" · {e.model}" if e.model and e.model != e.backend else "")
-    meta += f" · {e.timings_ms.get('total', 0.0) / 1000:.1f} s"
+    meta += f" · {duration(e.timings_ms.get('total', 0.0))}"
     if e.prompt_tokens or e.completion_tokens:
         meta += f" · {e.prompt_tokens} → {e.completion_tokens} tokens"
     parts = [
