@@ -66,7 +66,8 @@ def ask(
 ) -> None:
     """Answer a question about the indexed papers, citing their exact titles.
 
-    The first run indexes the bundled trending-papers digest (about 10 s).
+    The first run indexes the bundled trending-papers digest (a few seconds: its embeddings
+    ship with the package).
     """
     from assistant.chat.session import AnswerFailed, Cancelled, NoMatchingPapers
     from assistant.cli.chat import start_session
