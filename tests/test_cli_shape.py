@@ -75,12 +75,14 @@ def test_version_is_the_package_version() -> None:
     assert r.exit_code == 0 and r.output.strip().endswith(version("paper-qa-assistant"))
 
 
-def test_the_shorthand_takes_asks_options(built_home: Path) -> None:
-    r = run("-k", "3", "--json", "--no-log", "What is MIO?", home=built_home)
+def test_the_shorthand_takes_asks_options(fresh_home: Path) -> None:
+    logged = len(json.loads(run("logs", "-n", "0", "--json", home=fresh_home).stdout))
+    r = run("-k", "3", "--json", "--no-log", "What is MIO?", home=fresh_home)
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     assert len(d["retrieved"]) == 3 and d["question"] == "What is MIO?"
-    assert json.loads(run("logs", "--json", home=built_home).stdout) == []  # --no-log held
+    after = json.loads(run("logs", "-n", "0", "--json", home=fresh_home).stdout)
+    assert len(after) == logged  # --no-log held
 
 
 def test_a_misspelled_command_is_not_asked(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def ingest(
         list[Path],
         typer.Argument(
             help="Files of papers: digest .txt, .jsonl/.json, .csv/.tsv, .bib, arXiv snapshot .json.",
-            metavar="FILE...",
+            metavar="FILE",
             show_default=False,
         ),
     ],
@@ -140,9 +140,7 @@ def papers_remove(
     ctx: typer.Context,
     ids: Annotated[
         list[str] | None,
-        typer.Argument(
-            help="Paper ids (see assistant papers).", metavar="ID...", show_default=False
-        ),
+        typer.Argument(help="Paper ids (see assistant papers).", metavar="ID", show_default=False),
     ] = None,
     source: Annotated[
         list[str] | None,
