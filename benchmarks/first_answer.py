@@ -102,8 +102,10 @@ def render(result: dict[str, Any]) -> str:
             f'`assistant "{result["question"]}"` (the README\'s quickstart) in a new, empty data '
             "directory: process start to exit, including indexing the bundled digest. "
             f"p50 of {result['runs']} fresh data directories each, run alternately "
-            f"(`python benchmarks/first_answer.py`, finished {result['finished']}, load average "
-            f"{result['load_end']} at the end).",
+            f"(`python benchmarks/first_answer.py`, finished {result['finished']}). The machine "
+            f"({result['machine']['CPU']}) is shared: load average "
+            f"{result['machine']['load average at start (1/5/15 min)']} at the start, "
+            f"{result['load_end']} at the end; on a busy machine both times are longer.",
             "",
             markdown_table(["", "p50", "each run (s)", "peak memory"], rows),
             "",
@@ -118,7 +120,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="fresh data directories per variant")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON to write")
     parser.add_argument("--markdown", action="store_true", help="also print the report section")
+    parser.add_argument(
+        "--render", type=Path, metavar="JSON", help="only print the section of a saved result"
+    )
     ns = parser.parse_args()
+    if ns.render:
+        print(render(json.loads(ns.render.read_text(encoding="utf-8"))))
+        return
     if ns.runs < 1:
         parser.error("--runs must be at least 1")
     result = measure(ns.runs)
