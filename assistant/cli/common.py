@@ -39,18 +39,18 @@ def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
     try:
         assistant = Assistant(**settings)
     except ValidationError as exc:
-        flags = {str(p.name): p.opts[0] for c in (ctx.find_root(), ctx) for p in c.command.params}
-        raise UserError(invalid_settings(exc, given=set(settings), flags=flags)) from None
+        raise invalid_settings(ctx, exc, given=set(settings)) from None
     assistant.on_notice = lambda msg: err.print(Text(msg, style="dim"))
     assistant.on_progress = _progress_printer()
     return assistant
 
 
-def invalid_settings(exc: Any, given: set[str], flags: dict[str, str]) -> str:
+def invalid_settings(ctx: typer.Context, exc: Any, given: set[str]) -> UserError:
     """A ValidationError of Settings as one line naming what was at fault: the flag, the setting
     (``--set NAME=…``) or the env var."""
     from assistant.cli.settings_options import env_var
 
+    flags = {str(p.name): p.opts[0] for c in (ctx.find_root(), ctx) for p in c.command.params}
     problems = []
     for e in exc.errors():
         name = str(e["loc"][0]) if e["loc"] else ""
@@ -61,7 +61,7 @@ def invalid_settings(exc: Any, given: set[str], flags: dict[str, str]) -> str:
         else:
             where = flags.get(name, name)
         problems.append(f"{where}: {e['msg']}")
-    return "invalid setting: " + "; ".join(problems)
+    return UserError("invalid setting: " + "; ".join(problems))
 
 
 def _progress_printer() -> Any:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, global_overrides, user_errors
+from assistant.cli.common import UserError, err, global_overrides, invalid_settings, user_errors
 from assistant.conversations import Exchange
 from assistant.settings import Settings
 from assistant.wording import duration
@@ -53,10 +53,11 @@ def _settings(ctx: typer.Context) -> Settings:
     """Only the settings: reading the log needs neither the store nor a backend (fast start)."""
     from pydantic import ValidationError
 
+    given = global_overrides(ctx)
     try:
-        return Settings(**global_overrides(ctx))
+        return Settings(**given)
     except ValidationError as exc:
-        raise UserError(f"invalid setting: {exc.errors()[0]['msg']}") from None
+        raise invalid_settings(ctx, exc, given=set(given)) from None
 
 
 def as_markdown(e: Exchange) -> str:
