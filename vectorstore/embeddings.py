@@ -141,9 +141,8 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
         if not input:
             return []
         texts = list(input)
-        found = (
-            [self.precomputed.get(t) for t in texts] if self.precomputed else [None] * len(texts)
-        )
+        table = self.precomputed
+        found = [table.get(t) for t in texts] if table is not None else [None] * len(texts)
         missing = [i for i, v in enumerate(found) if v is None]
         self.stats["precomputed"] += len(texts) - len(missing)
         self.stats["computed"] += len(missing)
