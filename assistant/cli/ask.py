@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import UserError, err, is_tty, user_errors
+from assistant.cli.common import UserError, err, is_tty, print_error, user_errors
 from assistant.cli.filters import (
     AddedSinceOption,
     AuthorOption,
@@ -95,7 +95,7 @@ def ask(
         except NoMatchingPapers as exc:
             raise UserError(str(exc)) from None
         except AnswerFailed as exc:
-            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            print_error(str(exc))
             raise typer.Exit(1) from None
         if as_json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))
