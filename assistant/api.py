@@ -17,7 +17,7 @@ from assistant.backends.extractive import ExtractiveBackend, extractive_draft
 from assistant.citations import VerifiedText, verify_citations
 from assistant.settings import Settings
 from vectorstore import tokens
-from vectorstore.filters import Filters
+from vectorstore.filters import FilterCoverage, Filters
 from vectorstore.readers import ReadOptions
 from vectorstore.retrieval import HybridRetriever, RetrievedPaper
 from vectorstore.store import IngestReport, PaperRecord, PaperStore
@@ -82,7 +82,7 @@ class Assistant:
     @cached_property
     def store(self) -> PaperStore:
         s = self.settings
-        return PaperStore(
+        store = PaperStore(
             s.store_path,
             model_dir=s.models_dir / "all-MiniLM-L6-v2",
             lock_path=s.lock_path,
@@ -91,6 +91,11 @@ class Assistant:
             chunk_tokens=s.chunk_tokens,
             chunk_overlap=s.chunk_overlap,
         )
+        if s.shipped_embeddings:  # the digest's vectors, computed ahead: no embedding on first run
+            from assistant.resources import digest_embeddings
+
+            store.embedder.precomputed = digest_embeddings()
+        return store
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -178,6 +183,16 @@ class Assistant:
             _question(question), turns_of(history), self._filters(filters, filter_fields), k=k
         )
         return prepared.retrieved[: k or len(prepared.retrieved)]
+
+    def filter_coverage(
+        self, filters: Filters | None = None, **filter_fields: Any
+    ) -> FilterCoverage:
+        """How many papers the filters (merged with the defaults, as ``ask`` does) let through,
+        and, when none, how each narrows them: front ends say so instead of asking in vain."""
+        self.ensure_index()
+        self.store.refresh()
+        chosen = self._filters(filters, filter_fields)
+        return self.retriever.filter_index().coverage(chosen)
 
     def _filters(self, filters: Filters | None, fields: dict[str, Any]) -> Filters:
         """The default filters, overridden by ``filters`` and by ``since=``/``source=``/... keywords."""

@@ -6,9 +6,14 @@ In a wheel they live in ``assistant/_resources``; in a source checkout, at the r
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vectorstore.embeddings import PrecomputedEmbeddings
 
 _PACKAGED = Path(__file__).parent / "_resources"
 _CHECKOUT = Path(__file__).resolve().parent.parent
+DIGEST_EMBEDDINGS = "trending-papers-digest.minilm.npz"
 
 
 def _find(*parts: str) -> Path:
@@ -22,6 +27,20 @@ def _find(*parts: str) -> Path:
 def bundled_digest() -> Path:
     """The daily trending-papers digest that ships with the project."""
     return _find("data", "trending-papers-digest.txt")
+
+
+def digest_embeddings() -> PrecomputedEmbeddings | None:
+    """The digest's chunk embeddings, computed ahead by ``tools/build_digest_embeddings.py``.
+
+    They spare a new data directory the embedding of the digest, most of its first answer's
+    time. None if the file is missing (the digest is then embedded as usual).
+    """
+    from vectorstore.embeddings import PrecomputedEmbeddings
+
+    try:
+        return PrecomputedEmbeddings(_find("data", DIGEST_EMBEDDINGS))
+    except FileNotFoundError:
+        return None
 
 
 def prompt(name: str) -> str:

@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     home: Path = Field(
         default_factory=_default_home, description="Data directory: the store, caches, logs."
     )
-    llm: str = Field("auto", description="Answer backend: auto, extractive, openai or local.")
+    llm: Literal["auto", "extractive", "openai", "local"] = Field(
+        "auto",
+        description="Answer backend; auto: the OpenAI-compatible server configured for this tool, "
+        "if any, else extractive (offline).",
+    )
     top_k: int = Field(
         6, ge=1, le=100, description="How many papers retrieval passes to the answerer."
     )
@@ -34,7 +38,11 @@ class Settings(BaseSettings):
         None, description="Use a Chroma server (http://host:port) instead of the local store."
     )
     collection: str = Field(
-        "papers", min_length=3, max_length=60, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$"
+        "papers",
+        min_length=3,
+        max_length=60,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$",
+        description="Name of the paper collection (letters, digits, . _ -): one store can hold several.",
     )
     chunk_tokens: int = Field(
         160,
@@ -42,9 +50,16 @@ class Settings(BaseSettings):
         le=220,
         description="Chunk size in tiktoken tokens (MiniLM reads 256 word pieces).",
     )
-    chunk_overlap: int = Field(32, ge=0, le=100)
+    chunk_overlap: int = Field(
+        32, ge=0, le=100, description="Tokens a chunk repeats from the end of the one before."
+    )
     auto_ingest: bool = Field(
         True, description="Index the bundled digest on first use when the store is empty."
+    )
+    shipped_embeddings: bool = Field(
+        True,
+        description="Take the digest's chunk embeddings from the package instead of computing "
+        "them (the same vectors; chunks they do not cover are embedded as usual).",
     )
 
     # LLM backends (issue: LLM answer chain)
@@ -69,8 +84,10 @@ class Settings(BaseSettings):
     local_model_path: Path | None = Field(
         None, description="A GGUF file for the local backend (default: the packaged Qwen2.5 1.5B)."
     )
-    local_threads: int = Field(2, ge=1, le=64)
-    local_ctx: int = Field(2048, ge=512, le=32768)
+    local_threads: int = Field(2, ge=1, le=64, description="CPU threads of the local backend.")
+    local_ctx: int = Field(
+        2048, ge=512, le=32768, description="Context window of the local backend, in tokens."
+    )
     max_tokens: int = Field(
         300, ge=16, le=4096, description="Longest answer an LLM may write, in tokens."
     )
@@ -88,13 +105,10 @@ class Settings(BaseSettings):
     def _expand_home(cls, value: object) -> object:
         return Path(str(value)).expanduser() if value not in (None, "") else _default_home()
 
-    @field_validator("llm")
+    @field_validator("llm", mode="before")
     @classmethod
-    def _known_llm(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in {"auto", "extractive", "openai", "local"}:
-            raise ValueError("must be one of auto, extractive, openai, local")
-        return value
+    def _folded_llm(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     # -- derived paths: everything a user creates lives under ``home`` ---------------------
     @property

@@ -203,6 +203,9 @@ def test_summary_table_and_comparison() -> None:
     _, diff = compare_rows(a, b)
     assert ["citation precision", "50.0%", "100.0%", "+50.0 pt better"] in diff
     assert ["latency p50", "10 ms", "30 ms", "+20 ms worse"] in diff
+    c = summarize([Scored("single", ItemScores(citation_precision=1.0, latency_ms=30.3))])
+    _, same = compare_rows(b, c)
+    assert ["latency p50", "30 ms", "30 ms", "="] in same  # not "+0 ms worse"
     run_a = {"items": [{"id": "A-1", "kind": "single", "scores": {"abstained": False}}]}
     run_b = {"items": [{"id": "A-1", "kind": "single", "scores": {"abstained": True}}]}
     assert item_changes(run_a, run_b) == [["A-1", "single", "abstained no→yes"]]

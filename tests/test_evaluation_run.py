@@ -148,7 +148,7 @@ def test_cli_eval_prints_a_table_writes_json_and_compares(
         (["eval"], "give a question file"),
         (["eval", "missing.jsonl"], "missing.jsonl: no such file"),
         (["eval", "QFILE", "--set", "nonsense=1"], "unknown setting 'nonsense'"),
-        (["eval", "QFILE", "--top-k", "0"], "top_k"),
+        (["eval", "QFILE", "--top-k", "0"], "--top-k"),
         (["eval", "QFILE", "--kind", "poem"], "unknown kind 'poem'"),
         (["eval", "--compare", "QFILE", "QFILE"], "not a JSON file"),
     ],

@@ -178,11 +178,45 @@ def test_cli_ask_flags_and_chat_since(home: Path) -> None:
         "physics",
         stdin=f"/since {old_day}\nWhat forecasts glacier melt?\n/since off\nWhat forecasts glacier melt?\n",
     )
-    assert chat.returncode == 0, chat.stderr
+    assert chat.returncode == 1, chat.stderr  # a piped chat with a failed question exits 1
     first, second = chat.stdout.split("Since: off")
     assert f"Only papers since {old_day}" in first
-    assert GLACIER not in first  # since + category leave nothing: no citation of the old paper
+    assert GLACIER not in first  # since + category leave nothing: said, not asked
+    assert f"no paper matches --since {old_day} and --category physics together" in chat.stderr
     assert GLACIER in second
+
+
+def test_filters_that_leave_no_paper_are_counted_and_explained(home: Path) -> None:
+    """Decided from the filter table before answering, with the reason a user can act on."""
+    from assistant.filter_messages import inline_spelling, no_match_message
+
+    a = Assistant(home=home, llm="extractive")
+    assert a.filter_coverage().matching == a.filter_coverage(since=LONG_AGO).matching == 121
+    assert a.filter_coverage(category="cs").matching == 1
+    cases = {
+        ("category", "cs.CL"): "no paper matches --category cs.CL (119 papers have no category)",
+        ("author", "Hinton"): "no paper matches --author Hinton (119 papers have no author)",
+        ("since", "2099-01-01"): "no paper matches --since 2099-01-01 (the newest paper is "
+        f"from {(TODAY + timedelta(days=1)).isoformat()})",
+    }
+    for (field, value), message in cases.items():
+        coverage = a.filter_coverage(**{field: value})
+        assert (coverage.papers, coverage.matching) == (121, 0)
+        assert no_match_message(coverage) == message
+    together = a.filter_coverage(category="cs.CV", author="Duarte")
+    assert no_match_message(together, inline_spelling) == (
+        "no paper matches category:cs.CV and author:Duarte together"
+    )
+
+    logged = len(json.loads(cli(home, "logs", "-n", "0", "--json").stdout))
+    refused = cli(home, "--category", "cs.CL", "--since", "2099-01-01", "What is MIO?")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        "Error: no paper matches --since 2099-01-01 (the newest paper is from"
+    )
+    assert "nor --category cs.CL (119 papers have no category)" in refused.stderr
+    after = json.loads(cli(home, "logs", "-n", "0", "--json").stdout)
+    assert len(after) == logged  # nothing was asked or logged
 
 
 @pytest.mark.parametrize(

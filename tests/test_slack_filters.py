@@ -94,3 +94,14 @@ def test_an_unreadable_filter_gets_a_helpful_reply(
     (reply,) = slack.bot_replies("C1", ts)
     shown = _blocks_text(reply)
     assert "cannot read 'someday' as a date" in shown and "since:monday" in shown
+
+
+def test_filters_that_leave_no_paper_are_said_before_answering(
+    server: tuple[FakeSlack, SlackHttpServer],
+) -> None:
+    slack, http = server
+    ts = _ask(slack, http, "C1", "glaciers category:cs.CL")
+    (reply,) = slack.bot_replies("C1", ts)
+    shown = _blocks_text(reply)
+    assert "no paper matches category:cs.CL (119 papers have no category)" in shown
+    assert OLD not in shown and NEW not in shown

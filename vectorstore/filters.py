@@ -216,6 +216,36 @@ class Filters:
         return ", ".join(parts) or "none"
 
 
+@dataclass(frozen=True)
+class FilterCount:
+    """One filter on its own: how many papers pass it, and why so few may."""
+
+    field: str  # "since", "added_since", "source", "category" or "author"
+    values: tuple[str, ...]  # as they match: days as YYYY-MM-DD
+    matching: int
+    missing: int = 0  # papers with no value at all for this field (e.g. no category)
+    newest: date | None = None  # since / added_since: the latest such day among the papers
+
+
+@dataclass(frozen=True)
+class FilterCoverage:
+    """How many papers pass some filters, decided from the filter table before any answering.
+
+    ``counts`` (each filter on its own) is filled only when no paper passes them all: it is
+    what a front end needs to say why ("no paper matches --category cs.CL (119 papers have no
+    category)").
+    """
+
+    papers: int
+    matching: int
+    counts: tuple[FilterCount, ...] = ()
+
+
+def _day_of(number: int) -> date:
+    """``20261120`` -> date(2026, 11, 20) (``day_number``'s inverse)."""
+    return date(number // 10000, number // 100 % 100, number % 100)
+
+
 def _day_start(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
 
@@ -312,6 +342,48 @@ class FilterIndex:
         mask = np.append(self.paper_mask(filters), False)
         ids = list(paper_ids)
         return [pid for pid, ok in zip(ids, mask[self.rows_of(ids)]) if ok]
+
+    def count(self, filters: Filters) -> int:
+        """How many papers pass the filters."""
+        return int(self.paper_mask(filters).sum())
+
+    def coverage(self, filters: Filters) -> FilterCoverage:
+        """``count`` and, when it is 0, each filter's own count (see ``FilterCoverage``)."""
+        matching = self.count(filters)
+        if matching or not filters:
+            return FilterCoverage(self.size, matching)
+        counts = []
+        if filters.since:
+            newest = _day_of(int(self.day.max())) if self.size else None
+            alone = self.count(Filters(since=filters.since))
+            counts.append(FilterCount("since", (filters.since.isoformat(),), alone, 0, newest))
+        if filters.added_since:
+            latest = (
+                datetime.fromtimestamp(int(self.added.max()), timezone.utc) if self.size else None
+            )
+            alone = self.count(Filters(added_since=filters.added_since))
+            day = filters.added_since.isoformat()
+            counts.append(
+                FilterCount("added_since", (day,), alone, 0, latest.date() if latest else None)
+            )
+        for name, attribute, postings in (
+            ("source", "sources", "source"),
+            ("category", "categories", "categories"),
+            ("author", "authors", "authors"),
+        ):
+            values = getattr(filters, attribute)
+            if values:
+                alone = self.count(Filters(**{attribute: values}))
+                missing = self.size - int(self._present(postings).sum())
+                counts.append(FilterCount(name, values, alone, missing))
+        return FilterCoverage(self.size, 0, tuple(counts))
+
+    def _present(self, name: str) -> np.ndarray:
+        """Papers with at least one value for the field (a source, a category, an author)."""
+        mask = np.zeros(self.size, dtype=bool)
+        for rows in self._postings[name].values():
+            mask[rows] = True
+        return mask
 
     def rows_of(self, paper_ids: list[str]) -> np.ndarray:
         """Row of each paper id (``size`` for unknown ones: append a False to the mask for them)."""

@@ -162,9 +162,7 @@ def pick_sentences(
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
-        answered = part <= covered and (
-            not clause.quantity or any(numbers(u.text) for u in chosen)
-        )
+        answered = part <= covered and (not clause.quantity or any(numbers(u.text) for u in chosen))
         if len(chosen) >= limit or (part and answered):
             continue
         part_total = sum(weights[t] for t in part) or 1.0

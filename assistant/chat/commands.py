@@ -14,6 +14,7 @@ from rich.text import Text
 
 from assistant.chat.render import print_sources_detail
 from assistant.chat.session import ChatSession
+from assistant.wording import plural
 
 Handler = Callable[[ChatSession, str], "bool | None"]
 
@@ -62,7 +63,7 @@ def _papers(session: ChatSession, arg: str) -> None:
     for record in records:
         line = Text(f"{record.paper_id}  ", style="dim") + Text(record.title)
         session.out.print(line, soft_wrap=True)
-    shown = f"{len(records)} papers" + (f" matching {arg.strip()!r}" if needle else "")
+    shown = plural(len(records), "paper") + (f" matching {arg.strip()!r}" if needle else "")
     session.info.print(Text(shown, style="dim"))
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
+from assistant.wording import duration
+
 if TYPE_CHECKING:
     from rich.live import Live
 
@@ -88,7 +90,7 @@ def status_text(answer: Answer) -> str:
     parts = [answer.backend]
     if answer.model and answer.model != answer.backend:
         parts.append(answer.model)
-    parts.append(f"{answer.timings_ms.get('total', 0.0) / 1000:.1f} s")
+    parts.append(duration(answer.timings_ms.get("total", 0.0)))
     usage = answer.usage
     if usage.prompt_tokens or usage.completion_tokens:
         parts.append(f"{usage.prompt_tokens} → {usage.completion_tokens} tokens")

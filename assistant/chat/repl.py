@@ -14,6 +14,7 @@ from rich.text import Text
 
 from assistant.chat.commands import COMMANDS, is_command, run_command
 from assistant.chat.session import AnswerFailed, Cancelled, ChatSession
+from assistant.wording import plural
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -65,7 +66,7 @@ def _banner(session: ChatSession, resumed: bool) -> None:
     out = session.out
     out.print(
         Text("Chatting about ", style="bold")
-        + Text(f"{count} papers", style="bold")
+        + Text(plural(count, "paper"), style="bold")
         + Text(f" · {assistant.backend.name} · top {assistant.settings.top_k}", style="dim")
     )
     if resumed and session.questions:

@@ -32,6 +32,10 @@ class AnswerFailed(Exception):
     """The backend (or retrieval) failed; the message is short and meant for the user."""
 
 
+class NoMatchingPapers(AnswerFailed):
+    """The filters leave no paper to answer from (said before answering, with the reason)."""
+
+
 @dataclass
 class ChatSession:
     assistant: Assistant
@@ -90,11 +94,17 @@ class ChatSession:
     def ask(self, question: str, *, show: bool = True) -> Answer:
         """Stream one answer, print it with its sources (unless ``show`` is False), save it.
 
-        Raises Cancelled on Ctrl-C and AnswerFailed when the backend fails; the conversation
-        is unchanged in both cases.
+        Raises Cancelled on Ctrl-C, NoMatchingPapers when the filters leave no paper, and
+        AnswerFailed when the backend fails; the conversation is unchanged in all three cases.
         """
         from assistant.answer import Answer
 
+        if self.assistant.filters:
+            from assistant.filter_messages import no_match_message
+
+            coverage = self.assistant.filter_coverage()
+            if not coverage.matching:
+                raise NoMatchingPapers(no_match_message(coverage))
         final: Answer | None = None
         stream = self.assistant.stream(question, self.history)
         try:

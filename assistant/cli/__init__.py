@@ -1,10 +1,13 @@
-"""The ``assistant`` command line. ``assistant "question"`` is short for ``assistant ask "question"``."""
+"""The ``assistant`` command line. ``assistant "question"`` is short for ``assistant ask "question"``.
+
+Commands are plain functions registered below; options that mirror ``Settings`` are generated
+from it (``settings_options``); the groups' parsing rules live in ``group``.
+"""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import typer
 
@@ -16,97 +19,111 @@ from assistant.cli import index as index_cmd
 from assistant.cli import logs as logs_cmd
 from assistant.cli import mcp as mcp_cmd
 from assistant.cli import slack as slack_cmd
+from assistant.cli.group import AssistantGroup
+from assistant.cli.settings_options import flag_names, setting_options
+
+# Settings that choose the data (the store), accepted before or after the command name.
+GLOBAL_SETTINGS = ("home", "chroma_url", "collection")
+GLOBAL_OPTIONS = tuple(name for s in GLOBAL_SETTINGS for name in flag_names(s))
+_TYPER = {
+    "pretty_exceptions_enable": False,
+    "add_completion": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+
+
+class RootGroup(AssistantGroup):
+    default_command: ClassVar[str | None] = "ask"
+    typos_need_paths: ClassVar[bool] = True
+
+
+class PapersGroup(AssistantGroup):
+    default_command: ClassVar[str | None] = "list"
+    default_when_empty: ClassVar[bool] = True
+
 
 app = typer.Typer(
     name="assistant",
+    cls=RootGroup,
     help="Answers questions about research papers, offline, citing the exact titles it used.\n\n"
-    'Quick use: assistant "What is 3D Gaussian splatting?" (short for assistant ask).\n\n'
-    "Every option also reads an env var ASSISTANT_<NAME> (e.g. ASSISTANT_HOME, ASSISTANT_LLM).",
+    'Quick use: assistant "What is 3D Gaussian splatting?" (short for assistant ask; ask\'s '
+    'options work too: assistant -k 3 --json "…").\n\n'
+    "Every setting also reads an env var ASSISTANT_<NAME> (e.g. ASSISTANT_HOME, ASSISTANT_LLM).",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **_TYPER,  # type: ignore[arg-type]
 )
 app.command("ask")(ask_cmd.ask)
 app.command("chat")(chat_cmd.chat)
 app.command("logs")(logs_cmd.logs)
 app.command("ingest")(index_cmd.ingest)
-app.command("papers")(index_cmd.papers)
-app.command("papers-remove", hidden=True)(index_cmd.papers_remove)  # `papers remove` (see below)
-app.command("papers-show", hidden=True)(export_cmd.papers_show)  # `papers show`
-app.command("papers-export", hidden=True)(export_cmd.papers_export)  # `papers export`
+
+papers_app = typer.Typer(
+    cls=PapersGroup,
+    help="List, show, export or remove the indexed papers. assistant papers [TEXT] is short "
+    "for assistant papers list [TEXT].",
+    **_TYPER,  # type: ignore[arg-type]
+)
+papers_app.command("list")(index_cmd.papers)
+papers_app.command("show")(export_cmd.papers_show)
+papers_app.command("export")(export_cmd.papers_export)
+papers_app.command("remove")(index_cmd.papers_remove)
+app.add_typer(papers_app, name="papers")
+
 app.command("eval")(eval_cmd.eval_command)
 app.command("slack")(slack_cmd.slack)
 app.command("mcp")(mcp_cmd.mcp)
 
-# `assistant papers remove|show|export ...` run the hidden commands `papers-remove` etc.
-PAPERS_SUBCOMMANDS = ("remove", "show", "export")
 
-# Options that belong to the whole program, accepted before or after the command name.
-GLOBAL_OPTIONS = ("--home", "--chroma-url", "--collection")
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paper-qa-assistant")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"assistant (paper-qa-assistant) {_version()}")
+        raise typer.Exit()
 
 
 @app.callback()
+@setting_options(*GLOBAL_SETTINGS)
 def root(
     ctx: typer.Context,
-    home: Annotated[
-        Path | None,
+    settings: dict[str, Any],
+    version: Annotated[
+        bool,
         typer.Option(
-            "--home", help="Data directory (store, caches, logs).  \\[env: ASSISTANT_HOME]"
+            "--version",
+            help="Print the version and exit.",
+            is_eager=True,
+            callback=_show_version,
         ),
-    ] = None,
-    chroma_url: Annotated[
-        str | None,
-        typer.Option(
-            "--chroma-url",
-            help="Use a Chroma server, e.g. http://127.0.0.1:8000.  \\[env: ASSISTANT_CHROMA_URL]",
-        ),
-    ] = None,
-    collection: Annotated[
-        str | None,
-        typer.Option(
-            "--collection", help="Name of the paper collection.  \\[env: ASSISTANT_COLLECTION]"
-        ),
-    ] = None,
+    ] = False,
 ) -> None:
-    ctx.obj = {
-        k: v
-        for k, v in {"home": home, "chroma_url": chroma_url, "collection": collection}.items()
-        if v is not None
-    }
-
-
-def _commands() -> set[str]:
-    import typer.main
-
-    group = typer.main.get_command(app)
-    return set(getattr(group, "commands", {}))
+    ctx.obj = settings
 
 
 def normalize_argv(argv: list[str]) -> list[str]:
-    """Hoist global options written after the command, and make ``assistant "q"`` mean ``ask``."""
+    """Move the global options written after the command name to the front."""
     hoisted: list[str] = []
     rest: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
-        name = arg.split("=", 1)[0]
-        if name in GLOBAL_OPTIONS:
-            if "=" in arg:
-                hoisted.append(arg)
-            else:
-                hoisted.extend(argv[i : i + 2])
-                i += 1
-        else:
-            rest.append(arg)
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg.split("=", 1)[0] in GLOBAL_OPTIONS:
+            take = 1 if "=" in arg else 2
+            hoisted.extend(argv[i : i + take])
+            i += take
+            continue
+        rest.append(arg)
         i += 1
-    first = next((a for a in rest if not a.startswith("-")), None)
-    if first == "papers":
-        at = rest.index("papers")
-        if rest[at + 1 : at + 2] and rest[at + 1] in PAPERS_SUBCOMMANDS:
-            rest[at : at + 2] = [f"papers-{rest[at + 1]}"]
-    if first is not None and first not in _commands() and rest and not rest[0].startswith("-"):
-        rest.insert(0, "ask")
     return hoisted + rest
 
 

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import (
-    LlmOption,
-    TopKOption,
-    UserError,
-    err,
-    is_tty,
-    user_errors,
-)
+from assistant.cli.common import UserError, err, is_tty, print_error, user_errors
 from assistant.cli.filters import (
     AddedSinceOption,
     AuthorOption,
@@ -23,6 +16,7 @@ from assistant.cli.filters import (
     SinceOption,
     SourceOption,
 )
+from assistant.cli.settings_options import setting_options
 
 
 def render_sources(answer: object) -> str:
@@ -34,16 +28,22 @@ def render_sources(answer: object) -> str:
     return sources_plain(answer.citations)
 
 
+@setting_options("top_k", "llm")
 def ask(
     ctx: typer.Context,
+    settings: dict[str, Any],
     question: Annotated[
-        list[str], typer.Argument(help="The question (quotes optional).", show_default=False)
+        list[str],
+        typer.Argument(
+            help="The question (quotes optional).", metavar="QUESTION", show_default=False
+        ),
     ],
     history: Annotated[
         list[str] | None,
         typer.Option(
             "--history",
             "-H",
+            metavar="QUESTION",
             help="An earlier question of this conversation (repeatable, oldest first).",
         ),
     ] = None,
@@ -53,8 +53,6 @@ def ask(
             "--continue", "-c", help="Continue the last saved conversation (chat or ask)."
         ),
     ] = False,
-    top_k: TopKOption = None,
-    llm: LlmOption = None,
     since: SinceOption = None,
     added_since: AddedSinceOption = None,
     source: SourceOption = None,
@@ -73,9 +71,10 @@ def ask(
 ) -> None:
     """Answer a question about the indexed papers, citing their exact titles.
 
-    The first run indexes the bundled trending-papers digest (about 10 s).
+    The first run indexes the bundled trending-papers digest (a few seconds: its embeddings
+    ship with the package).
     """
-    from assistant.chat.session import AnswerFailed, Cancelled
+    from assistant.chat.session import AnswerFailed, Cancelled, NoMatchingPapers
     from assistant.cli.chat import start_session
 
     text = " ".join(question).strip()
@@ -86,8 +85,7 @@ def ask(
             )
         session = start_session(
             ctx,
-            top_k,
-            llm,
+            settings,
             (since, added_since, source, category, author),
             info=err,
             save=not no_log,
@@ -99,8 +97,10 @@ def ask(
             answer = session.ask(text, show=not as_json)
         except Cancelled:
             raise KeyboardInterrupt from None
+        except NoMatchingPapers as exc:
+            raise UserError(str(exc)) from None
         except AnswerFailed as exc:
-            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            print_error(str(exc))
             raise typer.Exit(1) from None
         if as_json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))

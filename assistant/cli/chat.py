@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.cli.common import (
-    LlmOption,
-    TopKOption,
-    UserError,
-    err,
-    make_assistant,
-    out,
-    user_errors,
-)
+from assistant.cli.common import UserError, err, make_assistant, out, user_errors
 from assistant.cli.filters import (
     AddedSinceOption,
     AuthorOption,
@@ -24,6 +16,7 @@ from assistant.cli.filters import (
     SourceOption,
     apply_filters,
 )
+from assistant.cli.settings_options import setting_options
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -34,8 +27,7 @@ if TYPE_CHECKING:
 
 def start_session(
     ctx: typer.Context,
-    top_k: int | None,
-    llm: str | None,
+    settings: dict[str, Any],
     filter_flags: tuple[
         str | None, str | None, list[str] | None, list[str] | None, list[str] | None
     ],
@@ -47,7 +39,7 @@ def start_session(
     from assistant.chat.session import ChatSession
     from assistant.conversations import ConversationLog
 
-    assistant = make_assistant(ctx, top_k=top_k, llm=llm)
+    assistant = make_assistant(ctx, **settings)
     apply_filters(assistant, *filter_flags)
     require_backend(assistant)
     return ChatSession(
@@ -65,18 +57,22 @@ def require_backend(assistant: Assistant) -> None:
         raise UserError(str(exc)) from None
 
 
+@setting_options("top_k", "llm")
 def chat(
     ctx: typer.Context,
+    settings: dict[str, Any],
     continue_: Annotated[
         bool,
         typer.Option("--continue", "-c", help="Continue the last saved conversation."),
     ] = False,
     conversation: Annotated[
         str | None,
-        typer.Option("--cid", help="Continue the conversation with this id (see assistant logs)."),
+        typer.Option(
+            "--cid",
+            metavar="ID",
+            help="Continue the conversation with this id (see assistant logs).",
+        ),
     ] = None,
-    top_k: TopKOption = None,
-    llm: LlmOption = None,
     since: SinceOption = None,
     added_since: AddedSinceOption = None,
     source: SourceOption = None,
@@ -97,8 +93,7 @@ def chat(
     with user_errors():
         session = start_session(
             ctx,
-            top_k,
-            llm,
+            settings,
             (since, added_since, source, category, author),
             info=out if interactive else err,
             save=not no_log,

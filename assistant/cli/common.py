@@ -6,27 +6,15 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.settings import Settings
-
-# Options several commands share, declared once.
-TopKOption = Annotated[
-    int | None,
-    typer.Option("--top-k", "-k", help="Papers to retrieve.  \\[env: ASSISTANT_TOP_K; default: 6]"),
-]
-LlmOption = Annotated[
-    str | None,
-    typer.Option(
-        "--llm",
-        help="Answer backend: auto, extractive, openai, local.  \\[env: ASSISTANT_LLM; default: auto]",
-    ),
-]
 
 # stdout carries answers (and JSON); everything else (progress, notices, errors) goes to stderr.
 out = Console(highlight=False, no_color="NO_COLOR" in os.environ or None)
@@ -52,10 +40,7 @@ def make_settings(ctx: typer.Context, **overrides: Any) -> Settings:
     try:
         return Settings(**settings)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
-        )
-        raise UserError(f"invalid setting: {problems}") from None
+        raise invalid_settings(ctx, exc, given=set(settings)) from None
 
 
 def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
@@ -63,9 +48,28 @@ def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
     from assistant.api import Assistant
 
     assistant = Assistant(settings=make_settings(ctx, **overrides))
-    assistant.on_notice = lambda msg: err.print(f"[dim]{msg}[/dim]")
+    assistant.on_notice = lambda msg: err.print(Text(msg, style="dim"))
     assistant.on_progress = _progress_printer()
     return assistant
+
+
+def invalid_settings(ctx: typer.Context, exc: Any, given: set[str]) -> UserError:
+    """A ValidationError of Settings as one line naming what was at fault: the flag, the setting
+    (``--set NAME=…``) or the env var."""
+    from assistant.cli.settings_options import env_var
+
+    flags = {str(p.name): p.opts[0] for c in (ctx.find_root(), ctx) for p in c.command.params}
+    problems = []
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e["loc"] else ""
+        if not name:
+            where = "settings"
+        elif name not in given:
+            where = env_var(name)
+        else:
+            where = flags.get(name, name)
+        problems.append(f"{where}: {e['msg']}")
+    return UserError("invalid setting: " + "; ".join(problems))
 
 
 def _progress_printer() -> Any:
@@ -121,11 +125,16 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (UserError, ReaderError, StoreError, OfflineAssetError) as exc:
-        err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        print_error(str(exc))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("Interrupted.")
         raise typer.Exit(130) from None
+
+
+def print_error(message: str) -> None:
+    """``Error: message`` on stderr; the message is shown as is (a ``[x]`` in it stays)."""
+    err.print(Text("Error: ", style="red") + Text(message), highlight=False, soft_wrap=True)
 
 
 def is_tty() -> bool:

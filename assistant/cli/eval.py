@@ -7,16 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
-from assistant.cli.common import (
-    LlmOption,
-    TopKOption,
-    UserError,
-    err,
-    make_assistant,
-    out,
-    user_errors,
-)
+from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.cli.settings_options import setting_options
+from assistant.wording import plural
 
 if TYPE_CHECKING:
     from assistant.evaluation.runner import ItemResult
@@ -103,62 +98,63 @@ def _progress() -> tuple[Any, Any]:
     return bar, report
 
 
+@setting_options(
+    "llm",
+    "top_k",
+    "openai_model",
+    "openai_base_url",
+    "grounding",
+    "evidence_tokens",
+    "max_tokens",
+)
 def eval_command(
     ctx: typer.Context,
+    settings: dict[str, Any],
     questions: Annotated[
         Path | None,
         typer.Argument(
             help="Question file (JSONL: id, kind, question, history, gold_titles, key_facts).",
+            metavar="QUESTIONS.jsonl",
             show_default=False,
         ),
     ] = None,
     json_path: Annotated[
         Path | None,
         typer.Option(
-            "--json", help="Write the run (settings, summary, per-item answers and scores) here."
+            "--json",
+            metavar="FILE",
+            help="Write the run (settings, summary, per-item answers and scores) here.",
         ),
     ] = None,
     compare: Annotated[
         tuple[Path, Path] | None,
         typer.Option(
             "--compare",
-            help="Compare two saved runs (A.json B.json) instead of running.",
+            metavar="A.json B.json",
+            help="Compare two saved runs instead of running.",
             show_default=False,
         ),
     ] = None,
-    llm: LlmOption = None,
-    top_k: TopKOption = None,
-    openai_model: Annotated[
-        str | None, typer.Option("--openai-model", help="\\[env: ASSISTANT_OPENAI_MODEL]")
-    ] = None,
-    openai_base_url: Annotated[
-        str | None, typer.Option("--openai-base-url", help="\\[env: ASSISTANT_OPENAI_BASE_URL]")
-    ] = None,
-    grounding: Annotated[
-        str | None,
-        typer.Option("--grounding", help="flag, drop or replace.  \\[env: ASSISTANT_GROUNDING]"),
-    ] = None,
-    evidence_tokens: Annotated[
-        int | None,
-        typer.Option("--evidence-tokens", help="\\[env: ASSISTANT_EVIDENCE_TOKENS]"),
-    ] = None,
-    max_tokens: Annotated[
-        int | None, typer.Option("--max-tokens", help="\\[env: ASSISTANT_MAX_TOKENS]")
-    ] = None,
-    settings: Annotated[
+    extra_settings: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="NAME=VALUE",
             help="Any other setting, NAME=VALUE (repeatable), e.g. --set local_threads=2.",
             show_default=False,
         ),
     ] = None,
     kinds: Annotated[
         list[str] | None,
-        typer.Option("--kind", help="Only items of this kind (repeatable).", show_default=False),
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Only items of this kind (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Only the first N items.")
+        int | None, typer.Option("--limit", min=1, metavar="N", help="Only the first N items.")
     ] = None,
     support: Annotated[
         bool,
@@ -208,17 +204,7 @@ def eval_command(
             raise UserError(str(exc)) from None
         if not dataset.items:
             raise UserError(f"{questions}: no items of kind {', '.join(kinds or [])}")
-        overrides = {
-            "llm": llm,
-            "top_k": top_k,
-            "openai_model": openai_model,
-            "openai_base_url": openai_base_url,
-            "grounding": grounding,
-            "evidence_tokens": evidence_tokens,
-            "max_tokens": max_tokens,
-            **_parse_sets(settings or []),
-        }
-        assistant = make_assistant(ctx, **overrides)
+        assistant = make_assistant(ctx, **{**_parse_sets(extra_settings or []), **settings})
         support_judge = None
         if judge:
             from assistant.evaluation.judge import JudgeError, SupportJudge
@@ -261,4 +247,4 @@ def eval_command(
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            err.print(f"[dim]Wrote {len(result.results)} items to {json_path}[/dim]")
+            err.print(Text(f"Wrote {plural(len(result.results), 'item')} to {json_path}", "dim"))

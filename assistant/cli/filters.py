@@ -15,25 +15,40 @@ SinceOption = Annotated[
     str | None,
     typer.Option(
         "--since",
+        metavar="DATE",
         help="Only papers dated on/after this day (their date, else the day they were added): "
         "2026-11-20, today, yesterday, monday, 7d.",
     ),
 ]
 AddedSinceOption = Annotated[
     str | None,
-    typer.Option("--added-since", help="Only papers added to the store on/after this day."),
+    typer.Option(
+        "--added-since", metavar="DATE", help="Only papers added to the store on/after this day."
+    ),
 ]
 SourceOption = Annotated[
     list[str] | None,
-    typer.Option("--source", help="Only papers read from this file (repeatable: any of them)."),
+    typer.Option(
+        "--source",
+        metavar="FILE",
+        help="Only papers read from this file (repeatable: any of them).",
+    ),
 ]
 CategoryOption = Annotated[
     list[str] | None,
-    typer.Option("--category", help="Only papers in this category, e.g. cs.CL or cs (repeatable)."),
+    typer.Option(
+        "--category",
+        metavar="CATEGORY",
+        help="Only papers in this category, e.g. cs.CL or cs (repeatable).",
+    ),
 ]
 AuthorOption = Annotated[
     list[str] | None,
-    typer.Option("--author", help="Only papers by this author: full name or surname (repeatable)."),
+    typer.Option(
+        "--author",
+        metavar="NAME",
+        help="Only papers by this author: full name or surname (repeatable).",
+    ),
 ]
 
 

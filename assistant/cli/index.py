@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.wording import plural
 
 _SHOWN_PROBLEMS = 20  # bad records printed one per line; the rest are only counted
 
@@ -19,6 +21,7 @@ def ingest(
         list[Path],
         typer.Argument(
             help="Files of papers: digest .txt, .jsonl/.json, .csv/.tsv, .bib, arXiv snapshot .json.",
+            metavar="FILE",
             show_default=False,
         ),
     ],
@@ -27,6 +30,7 @@ def ingest(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="Reader to use instead of guessing from the file: digest, jsonl, json, csv, bibtex, arxiv.",
         ),
     ] = None,
@@ -41,6 +45,7 @@ def ingest(
         list[str] | None,
         typer.Option(
             "--field",
+            metavar="FIELD=KEY",
             help="Map a paper field to your column/key, e.g. --field title=name (repeatable; "
             "fields: title, abstract, url, authors, date, categories, id).",
         ),
@@ -81,8 +86,8 @@ def ingest(
         out.print(
             f"{names}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
             f"{report.skipped} skipped"
-            + (f", {report.duplicates} duplicates skipped" if report.duplicates else "")
-            + f" · {assistant.store.count_papers()} papers in {assistant.store.location}",
+            + (f", {plural(report.duplicates, 'duplicate')} skipped" if report.duplicates else "")
+            + f" · {plural(assistant.store.count_papers(), 'paper')} in {assistant.store.location}",
             markup=False,
             highlight=False,
         )
@@ -94,11 +99,13 @@ def papers(
         bool, typer.Option("--json", help="Print a JSON array of the indexed papers.")
     ] = False,
     contains: Annotated[
-        str | None, typer.Argument(help="Only titles containing this text.", show_default=False)
+        str | None,
+        typer.Argument(
+            help="Only titles containing this text.", metavar="TEXT", show_default=False
+        ),
     ] = None,
 ) -> None:
-    """List the indexed papers. Also: assistant papers show ID, assistant papers export
-    [--ids ID,...] [--format bibtex|jsonl] [-o FILE], assistant papers remove ID... | --source FILE"""
+    """List the indexed papers (id and title)."""
     with user_errors():
         assistant = make_assistant(ctx)
         records = assistant.papers()
@@ -126,18 +133,20 @@ def papers(
             return
         for r in records:
             out.print(f"[dim]{r.paper_id}[/dim]  {r.title}", highlight=False)
-        err.print(f"[dim]{len(records)} papers · {assistant.store.location}[/dim]")
+        err.print(Text(f"{plural(len(records), 'paper')} · {assistant.store.location}", "dim"))
 
 
 def papers_remove(
     ctx: typer.Context,
     ids: Annotated[
         list[str] | None,
-        typer.Argument(help="Paper ids (see assistant papers).", show_default=False),
+        typer.Argument(help="Paper ids (see assistant papers).", metavar="ID", show_default=False),
     ] = None,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Remove every paper read from this file (repeatable)."),
+        typer.Option(
+            "--source", metavar="FILE", help="Remove every paper read from this file (repeatable)."
+        ),
     ] = None,
 ) -> None:
     """Delete papers (and their chunks) by id, or every paper of a source file."""
@@ -158,7 +167,8 @@ def papers_remove(
             wanted.extend(found)
         removed = assistant.remove(list(dict.fromkeys(wanted))) if wanted else 0
         out.print(
-            f"{removed} removed · {assistant.store.count_papers()} papers in {assistant.store.location}",
+            f"{removed} removed · {plural(assistant.store.count_papers(), 'paper')} in "
+            f"{assistant.store.location}",
             markup=False,
             highlight=False,
         )

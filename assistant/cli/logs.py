@@ -7,20 +7,23 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.common import UserError, err, global_overrides, user_errors
+from assistant.cli.common import UserError, err, global_overrides, invalid_settings, user_errors
 from assistant.conversations import Exchange
 from assistant.settings import Settings
+from assistant.wording import duration
 
 
 def logs(
     ctx: typer.Context,
     count: Annotated[
         int,
-        typer.Option("--count", "-n", help="How many exchanges to show (0 for all).", min=0),
+        typer.Option(
+            "--count", "-n", metavar="N", help="How many exchanges to show (0 for all).", min=0
+        ),
     ] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     conversation: Annotated[
-        str | None, typer.Option("--cid", help="Only this conversation.")
+        str | None, typer.Option("--cid", metavar="ID", help="Only this conversation.")
     ] = None,
     path: Annotated[
         bool, typer.Option("--path", help="Print the location of the log database and exit.")
@@ -50,10 +53,11 @@ def _settings(ctx: typer.Context) -> Settings:
     """Only the settings: reading the log needs neither the store nor a backend (fast start)."""
     from pydantic import ValidationError
 
+    given = global_overrides(ctx)
     try:
-        return Settings(**global_overrides(ctx))
+        return Settings(**given)
     except ValidationError as exc:
-        raise UserError(f"invalid setting: {exc.errors()[0]['msg']}") from None
+        raise invalid_settings(ctx, exc, given=set(given)) from None
 
 
 def as_markdown(e: Exchange) -> str:
@@ -61,7 +65,7 @@ def as_markdown(e: Exchange) -> str:
     from assistant.chat.render import sources_plain
 
     meta = f"{e.backend}" + (f" · {e.model}" if e.model and e.model != e.backend else "")
-    meta += f" · {e.timings_ms.get('total', 0.0) / 1000:.1f} s"
+    meta += f" · {duration(e.timings_ms.get('total', 0.0))}"
     if e.prompt_tokens or e.completion_tokens:
         meta += f" · {e.prompt_tokens} → {e.completion_tokens} tokens"
     parts = [

@@ -4,23 +4,19 @@ or over Streamable HTTP with ``--http [HOST:]PORT``."""
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.text import Text
 
-from assistant.cli.common import (
-    LlmOption,
-    TopKOption,
-    UserError,
-    err,
-    make_settings,
-    user_errors,
-)
+from assistant.cli.common import UserError, err, make_settings, user_errors
+from assistant.cli.settings_options import setting_options
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
 
 
+@setting_options("top_k", "llm")
 def mcp(
     ctx: typer.Context,
     http: Annotated[
@@ -32,8 +28,7 @@ def mcp(
             "(HOST defaults to 127.0.0.1; only loopback hosts are protected from DNS rebinding).",
         ),
     ] = None,
-    top_k: TopKOption = None,
-    llm: LlmOption = None,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     """Run an MCP server with the tools ask, search_papers, get_paper, list_papers, export_bibtex.
 
@@ -50,13 +45,13 @@ def mcp(
             except ValueError as exc:
                 raise UserError(str(exc)) from None
             _check_free(*address)
-        settings = make_settings(ctx, top_k=top_k, llm=llm)
+        chosen = make_settings(ctx, **(settings or {}))
 
         def assistant() -> Assistant:  # made as the server starts, without delaying it
             from assistant.api import Assistant
 
-            made = Assistant(settings=settings)
-            made.on_notice = lambda msg: err.print(f"[dim]{msg}[/dim]", highlight=False)
+            made = Assistant(settings=chosen)
+            made.on_notice = lambda msg: err.print(Text(msg, style="dim"))
             return made  # no progress bar: stderr may be a client's log file
 
         if address is not None:

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from assistant.cli.common import LlmOption, TopKOption, UserError, err, make_assistant, user_errors
+from assistant.cli.common import UserError, err, make_assistant, user_errors
+from assistant.cli.settings_options import setting_options
 
 
+@setting_options("top_k", "llm", slack_port=("--port", "-p"), slack_workers=("--workers",))
 def slack(
     ctx: typer.Context,
-    port: Annotated[
-        int | None,
-        typer.Option(
-            "--port",
-            "-p",
-            help="HTTP mode: port for the Events API at /slack/events.  "
-            "\\[env: ASSISTANT_SLACK_PORT; default: 3000]",
-        ),
-    ] = None,
+    settings: dict[str, Any],
     host: Annotated[
-        str, typer.Option("--host", help="HTTP mode: address to listen on.")
+        str, typer.Option("--host", metavar="ADDRESS", help="HTTP mode: address to listen on.")
     ] = "0.0.0.0",
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            help="Questions answered at the same time.  \\[env: ASSISTANT_SLACK_WORKERS; default: 4]",
-        ),
-    ] = None,
-    top_k: TopKOption = None,
-    llm: LlmOption = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging (tokens stay masked).")
     ] = False,
@@ -47,21 +32,19 @@ def slack(
     with user_errors():
         try:
             config = SlackConfig.from_env()
-            assistant = make_assistant(
-                ctx, top_k=top_k, llm=llm, slack_port=port, slack_workers=workers
-            )
+            assistant = make_assistant(ctx, **settings)
             configure_logging(config, verbose)
-            settings = assistant.settings
-            app = start_app(assistant, config, settings.slack_workers)
+            chosen = assistant.settings
+            app = start_app(assistant, config, chosen.slack_workers)
             assistant.ensure_index()  # index the digest before the first question, not during it
             if config.app_token is not None:
                 err.print("[dim]Slack bot: Socket Mode. Ctrl-C stops it.[/dim]")
                 serve_socket_mode(app, config.app_token, config.secrets())
             else:
                 err.print(
-                    f"[dim]Slack bot: HTTP mode, events at http://{host}:{settings.slack_port}"
+                    f"[dim]Slack bot: HTTP mode, events at http://{host}:{chosen.slack_port}"
                     "/slack/events. Ctrl-C stops it.[/dim]"
                 )
-                serve_http(app, host, settings.slack_port)
+                serve_http(app, host, chosen.slack_port)
         except SlackConfigError as exc:
             raise UserError(str(exc)) from None

@@ -42,6 +42,8 @@ def fmt_delta(metric: Metric, a: Any, b: Any) -> str:
         text = f"{int(d):+d}"
     else:
         text = f"{d:+.2f}"
+    if float(text.split()[0]) == 0:  # a difference that rounds away: "+0 ms worse" says nothing
+        return "="
     if metric.higher_is_better is None:
         return text
     better = (d > 0) == metric.higher_is_better

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer import Answer
+from assistant.wording import duration
 
 SECTION_LIMIT = 3000  # characters of text in one section or context element
 MAX_BLOCKS = 50
@@ -173,7 +174,7 @@ def _footer(answer: Answer) -> str:
         else f"{answer.backend} · {answer.model}"
     )
     seconds = answer.timings_ms.get("total")
-    took = f" · {seconds / 1000:.1f} s" if seconds is not None else ""
+    took = f" · {duration(seconds)}" if seconds is not None else ""
     return f"Answered by *{escape(who)}*{took}"
 
 

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.answer import Answer
 from assistant.answering.request import BackendError
+from assistant.filter_messages import inline_spelling, no_match_message
 from assistant.inline_filters import InlineFilterError, split_filters
 from assistant.slack import blocks
 from assistant.slack.dedupe import SeenKeys
@@ -272,6 +273,9 @@ class SlackBot:
                 return
             if not asked:
                 reply.show(blocks.notice_message(HELP))
+                return
+            if filters and not (coverage := self.assistant.filter_coverage(filters)).matching:
+                reply.show(blocks.notice_message(no_match_message(coverage, inline_spelling) + "."))
                 return
             self._warm_up()
             final: Answer | None = None
