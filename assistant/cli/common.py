@@ -113,7 +113,11 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (UserError, ReaderError, StoreError, OfflineAssetError) as exc:
-        err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        from rich.markup import escape
+
+        err.print(
+            f"[red]Error:[/red] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("Interrupted.")

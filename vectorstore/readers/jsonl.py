@@ -1,4 +1,10 @@
-"""JSON Lines (one object per line) and JSON arrays of objects, streamed in constant memory."""
+"""JSON Lines (one object per line) and JSON arrays of objects, streamed in constant memory.
+
+Every decoding failure is one bad record named by file and line (with the column for syntax
+errors): invalid syntax, numbers past Python's 4,300-digit limit, nesting deeper than
+``MAX_JSON_DEPTH``, undecodable bytes. In an array, a broken element is skipped and reading
+resumes at the next element.
+"""
 
 from __future__ import annotations
 
@@ -11,29 +17,79 @@ from typing import Any
 
 from vectorstore.papers import Paper
 from vectorstore.readers.base import ReaderError
+from vectorstore.readers.limits import MAX_JSON_DEPTH, MAX_RECORD_BYTES
 from vectorstore.readers.options import ReadOptions
 from vectorstore.readers.records import paper_from_record
-from vectorstore.readers.stream import open_binary, text_lines
+from vectorstore.readers.stream import BOM, open_binary, text_lines
 
 _BLOCK = 1 << 20
 _SEPARATORS = re.compile(r"[\s,]*")
+# What delimits JSON values: strings (which cannot span lines), brackets, commas, newlines.
+# (The string pattern always matches, so scanning never backtracks.)
+_STRUCTURE = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\\?\Z)|[][{},\n]', re.DOTALL)
+_UNDECODABLE = re.compile(r"[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
+
+
+class _Invalid(ValueError):
+    """Why a JSON text could not be decoded, said for a user; ``lineno`` within the text."""
+
+    def __init__(self, reason: str, lineno: int = 1) -> None:
+        super().__init__(reason)
+        self.lineno = lineno
+
+
+def _column_reason(exc: json.JSONDecodeError, doc: str, column: int) -> str:
+    what = exc.msg.removesuffix(" at")
+    if what.startswith("Invalid control character") and exc.pos < len(doc):
+        what = f"{what} {doc[exc.pos]!r}"
+    return f"invalid JSON ({what} at column {exc.colno + (column if exc.lineno == 1 else 0)})"
+
+
+def decode(text: str, column: int = 0) -> Any:
+    """``json.loads`` with every failure as _Invalid (syntax, huge numbers, deep nesting);
+    ``column`` is where ``text`` starts on its line, for the error's column."""
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH and _depth(text) > MAX_JSON_DEPTH:
+        raise _Invalid(f"invalid JSON (nested more than {MAX_JSON_DEPTH} levels deep)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Invalid(_column_reason(exc, text, column), exc.lineno) from None
+    except RecursionError:
+        raise _Invalid(f"invalid JSON (nested more than {MAX_JSON_DEPTH} levels deep)") from None
+    except ValueError as exc:
+        if "digits" in str(exc):
+            raise _Invalid("invalid JSON (a number with more than 4,300 digits)") from None
+        raise _Invalid(f"invalid JSON ({exc})") from None
+
+
+def _depth(text: str) -> int:
+    """The deepest bracket nesting outside strings."""
+    depth = deepest = 0
+    for m in _STRUCTURE.finditer(text):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
 
 
 def json_lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, Any]]:
-    """(line number, decoded value) of each non-blank line; invalid JSON is a bad record."""
+    """(line number, decoded value) of each non-blank line; undecodable JSON is a bad record."""
     for number, line in text_lines(path, options):
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            options.bad_record(ReaderError(path, number, f"invalid JSON ({exc.msg})"))
+            yield number, decode(line)
+        except _Invalid as exc:
+            options.bad_record(ReaderError(path, number, str(exc)))
 
 
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Paper]:
     """One JSON object per line; blank lines are ignored. A file starting with ``[`` is an array."""
     with open_binary(path) as fh:
-        head = fh.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        head = fh.read(64).removeprefix(BOM).lstrip(b" \t\r\n")
     if head.startswith(b"["):
         yield from read_json_array(path, options)
         return
@@ -48,63 +104,124 @@ def read_json(path: Path, options: ReadOptions) -> Iterator[Paper]:
     yield from read_jsonl(path, options)
 
 
+class _Buffer:
+    """The unread part of a JSON array file, decoded lazily in 1 MiB blocks."""
+
+    def __init__(self, fh: io.TextIOWrapper) -> None:
+        self.fh = fh
+        self.text = ""
+        self.pos = 0
+        self.line = 1  # line number at pos
+        self.eof = False
+
+    def more(self) -> bool:
+        if self.eof:
+            return False
+        block = self.fh.read(_BLOCK)
+        if not block:
+            self.eof = True
+            return False
+        self.text, self.pos = self.text[self.pos :] + block, 0
+        return True
+
+    def advance(self, end: int) -> None:
+        self.line += self.text.count("\n", self.pos, end)
+        self.pos = end
+
+
+def _element_end(text: str, start: int) -> tuple[int | None, int]:
+    """(index just past the array element starting at ``start``, or None if it goes on past
+    ``text``; the index up to which it was scanned)."""
+    depth = 0
+    for m in _STRUCTURE.finditer(text, start):
+        token = m.group()
+        if token.startswith('"'):
+            if m.end() == len(text):
+                return None, m.start()  # a string cut at the block's end
+        elif token in "[{":
+            depth += 1
+        elif token in "]}":
+            if depth == 0:
+                return m.start(), m.start()  # the array's own "]" after a bare value
+            depth -= 1
+            if depth == 0:
+                return m.end(), m.end()
+        elif token == "," and depth == 0:
+            return m.start(), m.start()
+    return None, len(text)
+
+
 def read_json_array(path: Path, options: ReadOptions) -> Iterator[Paper]:
     """``[{...}, {...}]`` decoded element by element from 1 MiB blocks, never the whole file.
 
-    An element that is not a paper is skipped; broken JSON syntax ends the file (there is no
-    reliable place to resume), reported with its line.
+    An element that is not a paper, or not valid JSON, is a bad record; reading resumes at the
+    next element (elements are delimited by brackets and strings, which cannot span lines).
     """
-    decoder = json.JSONDecoder()
-    buf = ""
-    pos = 0  # where the unread part of buf starts
-    line = 1  # line number at pos
-    started = False
     with open_binary(path) as raw:
-        fh = io.TextIOWrapper(raw, encoding="utf-8-sig")
-        eof = False
-
-        def more() -> bool:
-            nonlocal buf, pos, eof
-            if eof:
-                return False
-            try:
-                block = fh.read(_BLOCK)
-            except UnicodeDecodeError as exc:
-                raise ReaderError(path, line, f"not valid UTF-8 text ({exc.reason})") from None
-            if not block:
-                eof = True
-                return False
-            buf, pos = buf[pos:] + block, 0
-            return True
-
+        buf = _Buffer(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape"))
+        started = False
         while True:
-            m = _SEPARATORS.match(buf, pos)
-            end = m.end() if m else pos
-            line += buf.count("\n", pos, end)
-            pos = end
-            if pos >= len(buf):
-                if more():
+            m = _SEPARATORS.match(buf.text, buf.pos)
+            buf.advance(m.end() if m else buf.pos)
+            if buf.pos >= len(buf.text):
+                if buf.more():
                     continue
-                raise ReaderError(path, line, "the JSON array is not closed with ']'")
-            if not started:
-                if buf[pos] != "[":
-                    raise ReaderError(path, line, "expected a JSON array of objects")
-                pos, started = pos + 1, True
-                continue
-            if buf[pos] == "]":
+                options.bad_record(
+                    ReaderError(
+                        path, buf.line, "the JSON array is not closed with ']' (truncated?)"
+                    )
+                )
                 return
-            try:
-                record, end = decoder.raw_decode(buf, pos)
-            except json.JSONDecodeError as exc:
-                if more():
-                    continue  # the element may continue in the next block
-                raise ReaderError(
-                    path,
-                    exc.lineno + line - 1 - buf.count("\n", 0, pos),
-                    f"invalid JSON ({exc.msg})",
-                ) from None
-            paper = paper_from_record(record, path, line, options)
-            line += buf.count("\n", pos, end)
-            pos = end
+            if not started:
+                if buf.text[buf.pos] != "[":
+                    raise ReaderError(path, buf.line, "expected a JSON array of objects")
+                buf.advance(buf.pos + 1)
+                started = True
+                continue
+            if buf.text[buf.pos] == "]":
+                return
+            end, _ = _element_end(buf.text, buf.pos)
+            while end is None and buf.more():
+                end, _ = _element_end(buf.text, buf.pos)
+                if end is None and len(buf.text) - buf.pos > MAX_RECORD_BYTES:
+                    break
+            start_line = buf.line
+            if end is None:
+                if len(buf.text) - buf.pos > MAX_RECORD_BYTES:
+                    options.bad_record(
+                        ReaderError(
+                            path,
+                            start_line,
+                            f"array element is larger than {MAX_RECORD_BYTES >> 20} MiB (the rest of the file is skipped)",
+                        )
+                    )
+                else:
+                    options.bad_record(
+                        ReaderError(
+                            path, start_line, "the JSON array is not closed with ']' (truncated?)"
+                        )
+                    )
+                return
+            text = buf.text[buf.pos : end]
+            column = buf.pos - (buf.text.rfind("\n", 0, buf.pos) + 1)
+            buf.advance(end)
+            paper = _element_paper(text, path, start_line, column, options)
             if paper is not None:
                 yield paper
+
+
+def _element_paper(
+    text: str, path: Path, line: int, column: int, options: ReadOptions
+) -> Paper | None:
+    bad = _UNDECODABLE.search(text)
+    if bad:
+        byte = ord(bad.group()) - 0xDC00
+        where = line + text.count("\n", 0, bad.start())
+        options.bad_record(ReaderError(path, where, f"not valid UTF-8 text (byte 0x{byte:02x})"))
+        return None
+    try:
+        record = decode(text, column)
+    except _Invalid as exc:
+        options.bad_record(ReaderError(path, line + exc.lineno - 1, str(exc)))
+        return None
+    return paper_from_record(record, path, line, options)
