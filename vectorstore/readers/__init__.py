@@ -41,14 +41,10 @@ SUFFIXES: dict[str, str] = {}
 
 
 def _checked(name: str, read: ReaderFn) -> ReaderFn:
-    """The reader, refusing an empty file up front and turning any failure it did not foresee
-    into one ReaderError (the file, the last line read and the cause) instead of a traceback."""
+    """The reader, turning any failure it did not foresee into one ReaderError (the file, the
+    last line read and the cause) instead of a traceback."""
 
     def run(path: Path, options: ReadOptions) -> Iterator[Paper]:
-        with open_binary(path) as fh:
-            head = fh.read(1 << 16)
-            if not head.removeprefix(BOM).strip() and not fh.read(1):
-                raise ReaderError(path, None, "the file is empty")
         line = None
         try:
             for paper in read(path, options):
@@ -94,10 +90,16 @@ def _sniff_arxiv(path: Path) -> bool:
 
 
 def _check_path(path: Path) -> None:
+    """Refuse what cannot be read at all before any file is read: ``ingest`` calls
+    ``reader_for`` for every file first, so such a file stops it before anything is added."""
     if path.is_dir():
         raise ReaderError(path, None, "is a directory, not a file (name the files in it)")
     if not path.exists():
         raise ReaderError(path, None, "no such file")
+    with open_binary(path) as fh:
+        head = fh.read(1 << 16)
+        if not head.removeprefix(BOM).strip() and not fh.read(1):
+            raise ReaderError(path, None, "the file is empty")
 
 
 def detect_format(path: Path) -> str:
@@ -117,7 +119,8 @@ def detect_format(path: Path) -> str:
 
 def reader_for(path: str | Path, fmt: str | None = None) -> ReaderSpec:
     p = Path(path)
-    _check_path(p)
+    if fmt:
+        _check_path(p)
     name = (fmt or detect_format(p)).lower()
     if name not in READERS:
         raise ReaderError(p, None, f"unknown format {name!r}; known: {', '.join(sorted(READERS))}")

@@ -129,7 +129,17 @@ def _close(text: str, start: int, quote: bool) -> int:
     raise _BadValue("unclosed quote" if quote else "unbalanced braces")
 
 
-def _evaluate(raw: str, macros: dict[str, str], limit: int) -> str:
+class _Refused(_BadValue):
+    """A value that uses a macro whose definition was refused (reported where it was)."""
+
+    def __init__(self, name: str, line: int) -> None:
+        super().__init__(f"uses @string {name[:40]!r} (refused: see line {line})")
+        self.line = line
+
+
+def _evaluate(
+    raw: str, macros: dict[str, str], limit: int, refused: dict[str, int] | None = None
+) -> str:
     """A field or @string value: parts joined by ``#``, macros expanded, at most ``limit`` chars."""
     parts: list[str] = []
     size, i, n = 0, 0, len(raw)
@@ -149,6 +159,8 @@ def _evaluate(raw: str, macros: dict[str, str], limit: int) -> str:
             if not m:
                 raise _BadValue(f"unexpected {ch!r} in a value")
             word, i = m.group(), m.end()
+            if refused and word.lower() in refused:
+                raise _Refused(word, refused[word.lower()])
             part = word if word.isdigit() else macros.get(word.lower(), word)
         size += len(part)
         if size > limit:
@@ -164,20 +176,39 @@ def _evaluate(raw: str, macros: dict[str, str], limit: int) -> str:
 
 
 class _Macros:
-    """The @string definitions seen so far in one file, bounded in size one by one and in all."""
+    """The @string definitions seen so far in one file, bounded in size one by one and in all.
+
+    A refused definition is remembered, so that what uses it fails too (naming the line where
+    it was refused) instead of reading its name as text or repeating the report."""
 
     def __init__(self) -> None:
         self.values: dict[str, str] = {}
+        self.refused: dict[str, int] = {}
         self.total = 0
 
-    def define(self, name: str, raw: str) -> None:
-        value = _evaluate(raw, self.values, MAX_MACRO_CHARS)
-        previous = len(self.values.get(name.lower(), ""))
-        if self.total - previous + len(value) > MAX_MACROS_TOTAL_CHARS:
-            raise _BadValue(
-                f"the file's @string macros would hold more than {MAX_MACROS_TOTAL_CHARS:,} characters"
-            )
-        self.values[name.lower()] = value
+    def evaluate(self, raw: str, limit: int) -> str:
+        return _evaluate(raw, self.values, limit, self.refused)
+
+    def define(self, name: str, raw: str, line: int) -> None:
+        """Define the macro, or raise _BadValue (reported) / _Refused (already reported)."""
+        key = name.lower()
+        try:
+            value = self.evaluate(raw, MAX_MACRO_CHARS)
+            previous = len(self.values.get(key, ""))
+            if self.total - previous + len(value) > MAX_MACROS_TOTAL_CHARS:
+                raise _BadValue(
+                    f"would make the file's @string macros hold more than {MAX_MACROS_TOTAL_CHARS:,} characters"
+                )
+        except _Refused as exc:
+            self.refused[key] = exc.line
+            self.values.pop(key, None)
+            raise
+        except _BadValue:
+            self.refused[key] = line
+            self.values.pop(key, None)
+            raise
+        self.refused.pop(key, None)
+        self.values[key] = value
         self.total += len(value) - previous
 
 
@@ -276,9 +307,11 @@ class _Entries:
                 self.failed(block, line)
             elif isinstance(block, model.String):
                 try:
-                    self.macros.define(block.key, block.value)
+                    self.macros.define(block.key, block.value, line)
+                except _Refused:
+                    pass  # its cause was reported; entries that use it are
                 except _BadValue as exc:
-                    self.bad(line, f"@string {block.key[:40]!r} not defined: its value {exc}")
+                    self.bad(line, f"@string {block.key[:40]!r} refused: its value {exc}")
             elif isinstance(block, model.Entry) and block.entry_type.lower() not in _IGNORED:
                 paper = self.paper(block, line)
                 if paper is not None:
@@ -320,7 +353,7 @@ class _Entries:
             if name not in raw_fields:
                 continue
             try:
-                fields[name] = _evaluate(raw_fields[name], self.macros.values, MAX_RECORD_BYTES)
+                fields[name] = self.macros.evaluate(raw_fields[name], MAX_RECORD_BYTES)
             except _BadValue as exc:
                 if name in ("title", "abstract"):
                     self.bad(line, f"entry {key!r}: field {name!r} {_phrase(exc)}")
@@ -361,7 +394,7 @@ class _Entries:
 
 def _phrase(exc: _BadValue) -> str:
     text = str(exc)
-    return text if text.startswith("expands") else f"is malformed ({text})"
+    return text if text.startswith(("expands", "uses")) else f"is malformed ({text})"
 
 
 def read_bibtex(path: Path, options: ReadOptions) -> Iterator[Paper]:

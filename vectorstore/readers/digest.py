@@ -45,7 +45,7 @@ def _content_lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, str]
                 line = line[len(_SUBSCRIBE) :].strip()
         yield number, line
     if not seen_any:
-        raise ReaderError(path, 1, "the file is empty: expected title and abstract lines")
+        raise ReaderError(path, None, "no text lines to read: expected title and abstract lines")
     if first:
         raise ReaderError(path, 1, "the file has header lines but no papers")
 

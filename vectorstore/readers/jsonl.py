@@ -142,7 +142,9 @@ def _element_end(text: str, start: int) -> tuple[int | None, int]:
             depth += 1
         elif token in "]}":
             if depth == 0:
-                return m.start(), m.start()  # the array's own "]" after a bare value
+                # the array's own "]" after a bare value; a stray "}" is an element of its own
+                end = m.start() if m.start() > start or token == "]" else m.end()
+                return end, end
             depth -= 1
             if depth == 0:
                 return m.end(), m.end()
@@ -186,6 +188,8 @@ def read_json_array(path: Path, options: ReadOptions) -> Iterator[Paper]:
                 if end is None and len(buf.text) - buf.pos > MAX_RECORD_BYTES:
                     break
             start_line = buf.line
+            if end is not None and end <= buf.pos:
+                end = buf.pos + 1  # never stand still on an unexpected character
             if end is None:
                 if len(buf.text) - buf.pos > MAX_RECORD_BYTES:
                     options.bad_record(
