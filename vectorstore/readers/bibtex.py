@@ -30,6 +30,7 @@ from vectorstore.readers.identifiers import (
     doi_from_url,
     external_id,
     find_arxiv_id,
+    link,
     normalize_doi,
 )
 from vectorstore.readers.latex import latex_to_text
@@ -63,9 +64,13 @@ class _BadValue(ValueError):
 
 
 def _lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, str]]:
-    """The file's lines; one that is not UTF-8 is reported and read as an empty line, so that
-    bibtexparser's line numbers stay the file's."""
+    """The file's lines; one that is not UTF-8 (or too long) is reported and read as an empty
+    line, so that bibtexparser's line numbers stay the file's."""
+    expected = 1
     for number, raw in raw_lines(path, options):
+        if number > expected:  # an over-long line was skipped (and reported)
+            yield expected, "\n" * (number - expected)
+        expected = number + 1
         try:
             yield number, raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -380,7 +385,7 @@ class _Entries:
         return Paper(
             title=title,
             abstract=bounded_abstract(abstract, self.path, line, self.options),
-            url=url or (f"https://doi.org/{doi}" if doi else None),
+            url=url or link(doi, arxiv),
             authors=_authors(fields.get("author", "")),
             date=_date(fields),
             source=str(self.path),

@@ -68,3 +68,10 @@ def doi_from_url(url: str | None) -> str | None:
 def external_id(arxiv: str | None, fallback: str | None = None) -> str | None:
     """``arxiv:<id>`` when the arXiv id is known, else the source's own id (if any)."""
     return f"arxiv:{arxiv}" if arxiv else fallback or None
+
+
+def link(doi: str | None, arxiv: str | None) -> str | None:
+    """A URL for a paper that has none: its arXiv abstract page, else its DOI."""
+    if arxiv:
+        return f"https://arxiv.org/abs/{arxiv}"
+    return f"https://doi.org/{doi}" if doi else None

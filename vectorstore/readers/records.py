@@ -20,6 +20,7 @@ from vectorstore.readers.identifiers import (
     doi_from_url,
     external_id,
     find_arxiv_id,
+    link,
     normalize_doi,
 )
 from vectorstore.readers.limits import MAX_ABSTRACT_CHARS, MAX_FIELD_CHARS, MAX_TITLE_CHARS
@@ -238,7 +239,7 @@ def paper_from_record(
     return Paper(
         title=title,
         abstract=bounded_abstract(abstract, path, line, options),
-        url=url or None,
+        url=url or link(doi, arxiv),
         authors=field(
             "authors", lambda: split_authors(get("authors"), options.field_name("authors")), ()
         ),
