@@ -289,3 +289,19 @@ def test_bibtex_paper_keeps_its_entry_verbatim_and_its_latex_as_plain_text(
         "doi:10.5555/abc.123",
     )
     assert paper.categories == ("adapters", "fine-tuning")
+
+
+def test_json_array_oversized_element_and_trailing_text_are_reported(tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    records = [
+        {"title": "A", "abstract": ABSTRACT},
+        {"title": "Big", "abstract": "x " * (3 << 20)},  # 6 MiB, never held whole
+        {"title": "B", "abstract": ABSTRACT},
+    ]
+    f.write_text(json.dumps(records, indent=1) + '\n[{"title": "C", "abstract": "c"}]\n')
+    papers, options = read(f)
+    assert [(p.title, p.line) for p in papers] == [("A", 2), ("B", 10)]
+    assert [(e.line, e.reason) for e in options.problems] == [
+        (6, "array element is larger than 4 MiB (skipped)"),
+        (15, "text after the JSON array's closing ']' (not read)"),
+    ]

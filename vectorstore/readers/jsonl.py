@@ -27,6 +27,8 @@ _SEPARATORS = re.compile(r"[\s,]*")
 # What delimits JSON values: strings (which cannot span lines), brackets, commas, newlines.
 # (The string pattern always matches, so scanning never backtracks.)
 _STRUCTURE = re.compile(r'"(?:[^"\\\n]|\\.)*(?:"|(?=\n)|\\?\Z)|[][{},\n]', re.DOTALL)
+_STRING_BODY = re.compile(r'(?:[^"\\\n]|\\.)*', re.DOTALL)
+_MARKS = re.compile(r'["{}[\],]')
 _UNDECODABLE = re.compile(r"[\udc80-\udcff]")  # bytes that were not UTF-8 (surrogateescape)
 
 
@@ -129,35 +131,47 @@ class _Buffer:
         self.pos = end
 
 
-def _element_end(text: str, start: int) -> tuple[int | None, int]:
-    """(index just past the array element starting at ``start``, or None if it goes on past
-    ``text``; the index up to which it was scanned)."""
-    depth = 0
-    for m in _STRUCTURE.finditer(text, start):
-        token = m.group()
-        if token.startswith('"'):
-            if m.end() == len(text):
-                return None, m.start()  # a string cut at the block's end
-        elif token in "[{":
+def _element_end(
+    text: str, start: int, scan: int, depth: int, in_string: bool
+) -> tuple[int | None, int, int, bool]:
+    """Where the array element starting at ``start`` ends, scanning from ``scan`` (at bracket
+    ``depth``, maybe inside a string): (index just past it, or None if it goes on past ``text``;
+    where to resume scanning; the depth and whether in a string there)."""
+    i, n = scan, len(text)
+    while True:
+        if in_string:
+            body = _STRING_BODY.match(text, i)
+            e = body.end() if body else i
+            if e >= n - (text[-1:] == "\\"):
+                return None, e, depth, True  # cut by the block's end (a lone "\\" is re-read)
+            i, in_string = (e + 1 if text[e] == '"' else e), False  # a string cannot span lines
+            continue
+        m = _MARKS.search(text, i)
+        if m is None:
+            return None, n, depth, False
+        ch, i = m.group(), m.end()
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
             depth += 1
-        elif token in "]}":
+        elif ch in "]}":
             if depth == 0:
                 # the array's own "]" after a bare value; a stray "}" is an element of its own
-                end = m.start() if m.start() > start or token == "]" else m.end()
-                return end, end
+                end = m.start() if m.start() > start or ch == "]" else m.end()
+                return end, end, 0, False
             depth -= 1
             if depth == 0:
-                return m.end(), m.end()
-        elif token == "," and depth == 0:
-            return m.start(), m.start()
-    return None, len(text)
+                return m.end(), m.end(), 0, False
+        elif depth == 0:  # ","
+            return m.start(), m.start(), 0, False
 
 
 def read_json_array(path: Path, options: ReadOptions) -> Iterator[Paper]:
     """``[{...}, {...}]`` decoded element by element from 1 MiB blocks, never the whole file.
 
     An element that is not a paper, or not valid JSON, is a bad record; reading resumes at the
-    next element (elements are delimited by brackets and strings, which cannot span lines).
+    next element (elements are delimited by brackets and strings, which cannot span lines). An
+    element larger than ``MAX_RECORD_BYTES`` is scanned to its end without being kept.
     """
     with open_binary(path) as raw:
         buf = _Buffer(io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape"))
@@ -181,37 +195,63 @@ def read_json_array(path: Path, options: ReadOptions) -> Iterator[Paper]:
                 started = True
                 continue
             if buf.text[buf.pos] == "]":
+                _after_the_array(buf, path, options)
                 return
-            end, _ = _element_end(buf.text, buf.pos)
-            while end is None and buf.more():
-                end, _ = _element_end(buf.text, buf.pos)
-                if end is None and len(buf.text) - buf.pos > MAX_RECORD_BYTES:
-                    break
             start_line = buf.line
-            if end is not None and end <= buf.pos:
-                end = buf.pos + 1  # never stand still on an unexpected character
-            if end is None:
-                if len(buf.text) - buf.pos > MAX_RECORD_BYTES:
-                    options.bad_record(
-                        ReaderError(
-                            path,
-                            start_line,
-                            f"array element is larger than {MAX_RECORD_BYTES >> 20} MiB (the rest of the file is skipped)",
-                        )
-                    )
-                else:
-                    options.bad_record(
-                        ReaderError(
-                            path, start_line, "the JSON array is not closed with ']' (truncated?)"
-                        )
-                    )
-                return
-            text = buf.text[buf.pos : end]
             column = buf.pos - (buf.text.rfind("\n", 0, buf.pos) + 1)
+            element_at, offset, depth, in_string, oversized = buf.pos, 0, 0, False, False
+            while True:
+                end, resume, depth, in_string = _element_end(
+                    buf.text, element_at, buf.pos + offset, depth, in_string
+                )
+                if end is not None:
+                    break
+                offset = resume - buf.pos
+                if offset > MAX_RECORD_BYTES:  # keep scanning, but forget what was scanned
+                    oversized = True
+                    buf.advance(resume)
+                    offset = 0
+                if not buf.more():
+                    break
+            if end is None:
+                options.bad_record(
+                    ReaderError(
+                        path, start_line, "the JSON array is not closed with ']' (truncated?)"
+                    )
+                )
+                return
+            end = max(end, buf.pos + 1)  # never stand still on an unexpected character
+            if oversized:
+                buf.advance(end)
+                options.bad_record(
+                    ReaderError(
+                        path,
+                        start_line,
+                        f"array element is larger than {MAX_RECORD_BYTES >> 20} MiB (skipped)",
+                    )
+                )
+                continue
+            text = buf.text[buf.pos : end]
             buf.advance(end)
             paper = _element_paper(text, path, start_line, column, options)
             if paper is not None:
                 yield paper
+
+
+def _after_the_array(buf: _Buffer, path: Path, options: ReadOptions) -> None:
+    """Text after the closing ``]`` (a second array, say) is reported, not silently ignored."""
+    buf.advance(buf.pos + 1)
+    while True:
+        rest = buf.text[buf.pos :]
+        if rest.strip():
+            buf.advance(buf.pos + len(rest) - len(rest.lstrip()))
+            options.bad_record(
+                ReaderError(path, buf.line, "text after the JSON array's closing ']' (not read)")
+            )
+            return
+        buf.advance(len(buf.text))
+        if not buf.more():
+            return
 
 
 def _element_paper(
