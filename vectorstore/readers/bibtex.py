@@ -5,11 +5,10 @@ line starting with ``@``; the file is fed to it in pieces cut at such lines, so 
 bounded and the result is the same as parsing the whole file. Every entry is either a paper or
 reported with its line: a failed block, an entry inside one, an entry without title or abstract.
 
-bibtexparser 2.1 resolves only whole-value ``@string`` references, so values are evaluated here:
-``#`` concatenation of braced, quoted, numeric and macro parts, with every expansion bounded
-(``MAX_MACRO_CHARS`` per definition, ``MAX_MACROS_TOTAL_CHARS`` in all, ``MAX_RECORD_BYTES`` per
-value): the ``@string`` doubling attack is refused at the bound, with a report. Undefined bare
-words (``month = mar``) are kept as written. LaTeX in values becomes plain text (``latex.py``).
+Values (``#`` concatenation, ``@string`` macros) are evaluated within bounds by
+``bibtex_values.py``: the ``@string`` doubling attack is refused at the bound, with a report.
+Undefined bare words (``month = mar``) are kept as written. LaTeX in values becomes plain text
+(``latex.py``).
 
 Each paper keeps its entry verbatim in ``Paper.original``; its DOI goes to ``Paper.doi`` and its
 arXiv id (``eprint``, an arxiv.org ``url``, an arXiv DOI, or "arXiv:ID" in ``journal``/``note``)
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from vectorstore.papers import Paper
 from vectorstore.readers.base import ReaderError, ReaderWarning
+from vectorstore.readers.bibtex_values import BadValue, Macros, Refused
 from vectorstore.readers.identifiers import (
     arxiv_id,
     doi_from_url,
@@ -34,7 +34,7 @@ from vectorstore.readers.identifiers import (
     normalize_doi,
 )
 from vectorstore.readers.latex import latex_to_text
-from vectorstore.readers.limits import MAX_MACRO_CHARS, MAX_MACROS_TOTAL_CHARS, MAX_RECORD_BYTES
+from vectorstore.readers.limits import MAX_RECORD_BYTES
 from vectorstore.readers.options import ReadOptions
 from vectorstore.readers.records import (
     bounded_abstract,
@@ -55,12 +55,6 @@ _BLOCK_START = re.compile(r"@\w*[ \t]*[{(]")
 _PIECE_BYTES = 256 << 10  # the file is parsed in pieces of about this size
 _IGNORED = {"comment", "preamble"}
 _MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_VALUE_MARKS = re.compile(r'(?<!\\)[{}"]')
-_WORD = re.compile(r'[^\s#"{}]+')
-
-
-class _BadValue(ValueError):
-    pass
 
 
 def _lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, str]]:
@@ -114,107 +108,6 @@ def _pieces(path: Path, options: ReadOptions) -> Iterator[tuple[int, str]]:
             dropping, lines, size, block_at, block_from, block_line = True, [], 0, 0, 0, 0
     if lines:
         yield first, "".join(lines)
-
-
-def _close(text: str, start: int, quote: bool) -> int:
-    """Index of the brace (or quote) closing the value opened at ``start``."""
-    depth = 0
-    for m in _VALUE_MARKS.finditer(text, start + 1):
-        ch = m.group()
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0:
-                if quote:
-                    raise _BadValue("unbalanced '}' in a quoted value")
-                return m.start()
-            depth -= 1
-        elif quote and depth == 0:
-            return m.start()
-    raise _BadValue("unclosed quote" if quote else "unbalanced braces")
-
-
-class _Refused(_BadValue):
-    """A value that uses a macro whose definition was refused (reported where it was)."""
-
-    def __init__(self, name: str, line: int) -> None:
-        super().__init__(f"uses @string {name[:40]!r} (refused: see line {line})")
-        self.line = line
-
-
-def _evaluate(
-    raw: str, macros: dict[str, str], limit: int, refused: dict[str, int] | None = None
-) -> str:
-    """A field or @string value: parts joined by ``#``, macros expanded, at most ``limit`` chars."""
-    parts: list[str] = []
-    size, i, n = 0, 0, len(raw)
-    while True:
-        while i < n and raw[i].isspace():
-            i += 1
-        if i >= n:
-            if parts:
-                raise _BadValue("a value is missing after '#'")
-            return ""
-        ch = raw[i]
-        if ch in '{"':
-            j = _close(raw, i, quote=ch == '"')
-            part, i = raw[i + 1 : j], j + 1
-        else:
-            m = _WORD.match(raw, i)
-            if not m:
-                raise _BadValue(f"unexpected {ch!r} in a value")
-            word, i = m.group(), m.end()
-            if refused and word.lower() in refused:
-                raise _Refused(word, refused[word.lower()])
-            part = word if word.isdigit() else macros.get(word.lower(), word)
-        size += len(part)
-        if size > limit:
-            raise _BadValue(f"expands to more than {limit:,} characters")
-        parts.append(part)
-        while i < n and raw[i].isspace():
-            i += 1
-        if i >= n:
-            return "".join(parts)
-        if raw[i] != "#":
-            raise _BadValue(f"unexpected {raw[i : i + 20]!r} after a value")
-        i += 1
-
-
-class _Macros:
-    """The @string definitions seen so far in one file, bounded in size one by one and in all.
-
-    A refused definition is remembered, so that what uses it fails too (naming the line where
-    it was refused) instead of reading its name as text or repeating the report."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, str] = {}
-        self.refused: dict[str, int] = {}
-        self.total = 0
-
-    def evaluate(self, raw: str, limit: int) -> str:
-        return _evaluate(raw, self.values, limit, self.refused)
-
-    def define(self, name: str, raw: str, line: int) -> None:
-        """Define the macro, or raise _BadValue (reported) / _Refused (already reported)."""
-        key = name.lower()
-        try:
-            value = self.evaluate(raw, MAX_MACRO_CHARS)
-            previous = len(self.values.get(key, ""))
-            if self.total - previous + len(value) > MAX_MACROS_TOTAL_CHARS:
-                raise _BadValue(
-                    f"would make the file's @string macros hold more than {MAX_MACROS_TOTAL_CHARS:,} characters"
-                )
-        except _Refused as exc:
-            self.refused[key] = exc.line
-            self.values.pop(key, None)
-            raise
-        except _BadValue:
-            self.refused[key] = line
-            self.values.pop(key, None)
-            raise
-        self.refused.pop(key, None)
-        self.values[key] = value
-        self.total += len(value) - previous
 
 
 def _text(value: str) -> str:
@@ -291,7 +184,7 @@ class _Entries:
     def __init__(self, path: Path, options: ReadOptions) -> None:
         self.path = path
         self.options = options
-        self.macros = _Macros()
+        self.macros = Macros()
 
     def bad(self, line: int, reason: str) -> None:
         self.options.bad_record(ReaderError(self.path, line, reason))
@@ -313,9 +206,9 @@ class _Entries:
             elif isinstance(block, model.String):
                 try:
                     self.macros.define(block.key, block.value, line)
-                except _Refused:
+                except Refused:
                     pass  # its cause was reported; entries that use it are
-                except _BadValue as exc:
+                except BadValue as exc:
                     self.bad(line, f"@string {block.key[:40]!r} refused: its value {exc}")
             elif isinstance(block, model.Entry) and block.entry_type.lower() not in _IGNORED:
                 paper = self.paper(block, line)
@@ -359,7 +252,7 @@ class _Entries:
                 continue
             try:
                 fields[name] = self.macros.evaluate(raw_fields[name], MAX_RECORD_BYTES)
-            except _BadValue as exc:
+            except BadValue as exc:
                 if name in ("title", "abstract"):
                     self.bad(line, f"entry {key!r}: field {name!r} {_phrase(exc)}")
                     return None
@@ -397,7 +290,7 @@ class _Entries:
         )
 
 
-def _phrase(exc: _BadValue) -> str:
+def _phrase(exc: BadValue) -> str:
     text = str(exc)
     return text if text.startswith(("expands", "uses")) else f"is malformed ({text})"
 
