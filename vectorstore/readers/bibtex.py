@@ -34,7 +34,7 @@ from vectorstore.readers.identifiers import (
     normalize_doi,
 )
 from vectorstore.readers.latex import latex_to_text
-from vectorstore.readers.limits import MAX_RECORD_BYTES
+from vectorstore.readers.limits import MAX_FIELD_CHARS, MAX_RECORD_BYTES
 from vectorstore.readers.options import ReadOptions
 from vectorstore.readers.records import (
     bounded_abstract,
@@ -257,6 +257,14 @@ class _Entries:
                     self.bad(line, f"entry {key!r}: field {name!r} {_phrase(exc)}")
                     return None
                 self.warn(line, f"entry {key!r}: field {name!r} {_phrase(exc)} (ignored)")
+        for name in ("author", "keywords", "url", "doi", "date", "journal", "note"):
+            if len(fields.get(name, "")) > MAX_FIELD_CHARS:
+                size = len(fields.pop(name))
+                self.warn(
+                    line,
+                    f"entry {key!r}: field {name!r} is {size:,} characters long "
+                    f"(limit {MAX_FIELD_CHARS:,}; ignored)",
+                )
         title = _text(fields.get("title", ""))
         abstract = _text(fields.get("abstract", ""))
         if not title:
