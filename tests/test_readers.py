@@ -70,7 +70,7 @@ def test_odd_number_of_lines_names_the_last_title(tmp_path: Path) -> None:
 
 
 def test_empty_file_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ReaderError, match=r"empty\.txt:1: the file is empty"):
+    with pytest.raises(ReaderError, match=r"empty\.txt: the file is empty"):
         read_papers(write(tmp_path, "\n  \n", name="empty.txt"))
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from vectorstore.readers import (
     ReaderError,
+    ReaderWarning,
     ReadOptions,
     detect_format,
     iter_papers,
@@ -45,7 +46,9 @@ def test_jsonl_fields_and_bad_records_are_skipped_with_file_and_line(tmp_path: P
     )
     options = ReadOptions()
     papers = list(iter_papers(f, options=options))
-    assert [p.title for p in papers] == ["First Paper", "Third Paper"]
+    # an unreadable date is an optional field: the paper is kept without it, with a warning
+    assert [p.title for p in papers] == ["First Paper", "Second Paper", "Third Paper"]
+    assert papers[1].date is None
     first = papers[0]
     assert (first.authors, first.categories, first.date) == (
         ("A. Smith", "B. Jones"),
@@ -53,7 +56,7 @@ def test_jsonl_fields_and_bad_records_are_skipped_with_file_and_line(tmp_path: P
         "2026-11-20",
     )
     assert (first.external_id, first.url, first.line) == ("x1", "https://e.org/1", 1)
-    assert options.skipped == 4
+    assert (options.skipped, options.warnings) == (3, 1)
     assert [(Path(e.path).name, e.line) for e in options.problems] == [
         ("papers.jsonl", 3),
         ("papers.jsonl", 4),
@@ -62,6 +65,11 @@ def test_jsonl_fields_and_bad_records_are_skipped_with_file_and_line(tmp_path: P
     ]
     assert "invalid JSON" in str(options.problems[0]) and "no 'abstract'" in str(
         options.problems[1]
+    )
+    assert "--field abstract=NAME" in str(options.problems[1])
+    assert isinstance(options.problems[3], ReaderWarning)
+    assert "unreadable date 'not a date' (kept the paper without its date)" in str(
+        options.problems[3]
     )
 
 
@@ -97,11 +105,22 @@ def test_json_array_is_decoded_element_by_element(
     assert options.problems[0].line == 1 + 4 * 2 + 1  # "[", two 4-line objects, then it
 
 
-def test_json_syntax_error_names_its_line(tmp_path: Path) -> None:
+def test_json_syntax_error_names_its_line_and_column_and_the_next_element_is_read(
+    tmp_path: Path,
+) -> None:
     f = tmp_path / "bad.json"
-    f.write_text('[\n {"title": "A", "abstract": "x y z"},\n {"title": oops}\n]')
+    f.write_text(
+        '[\n {"title": "A", "abstract": "x y z"},\n {"title": oops},\n'
+        ' {"title": "B", "abstract": "tab\there"},\n {"title": "C", "abstract": "c"}\n]'
+    )
+    options = ReadOptions()
+    assert [p.title for p in iter_papers(f, options=options)] == ["A", "C"]
+    assert [str(e).split("bad.json:")[1] for e in options.problems] == [
+        "3: invalid JSON (Expecting value at column 12)",
+        "4: invalid JSON (Invalid control character '\\t' at column 33)",
+    ]
     with pytest.raises(ReaderError, match=r"bad\.json:3: invalid JSON"):
-        list(iter_papers(f))
+        list(iter_papers(f, options=ReadOptions(strict=True)))
 
 
 def test_csv_with_mapped_columns_and_multiline_cells(tmp_path: Path) -> None:
@@ -169,9 +188,12 @@ def test_bibtex_entries_with_abstracts_become_papers_others_are_counted(tmp_path
     assert cafe.authors == ("John Smith", "Anna Müller")
     assert (cafe.date, cafe.url, cafe.external_id) == (
         "2024-03",
-        "https://doi.org/10.1000/XYZ",
+        "https://doi.org/10.1000/xyz",
         "doi:10.1000/xyz",
     )
+    assert cafe.doi == "10.1000/xyz"
+    assert cafe.original is not None and cafe.original.startswith("@article{smith2024,")
+    assert cafe.original.endswith("keywords = {adapters, fine-tuning}\n}")
     assert cafe.categories == ("adapters", "fine-tuning")
     assert (cafe.line, papers[1].line) == (3, 15)
     assert papers[1].external_id == "arxiv:2401.00001"

@@ -65,9 +65,18 @@ def ingest(
         shown = [0]
 
         def on_problem(problem: Exception) -> None:
+            from rich.markup import escape
+
+            from vectorstore.readers import ReaderWarning
+
             shown[0] += 1
             if shown[0] <= _SHOWN_PROBLEMS:
-                err.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+                label = "warning" if isinstance(problem, ReaderWarning) else "skipped"
+                err.print(
+                    f"[yellow]{label}[/yellow] {escape(str(problem))}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             elif shown[0] == _SHOWN_PROBLEMS + 1:
                 err.print("[dim]… further skipped records are only counted[/dim]")
 

@@ -1,4 +1,8 @@
-"""Reader for the "trending papers" digest: header lines, then title / abstract line pairs."""
+"""Reader for the "trending papers" digest: header lines, then title / abstract line pairs.
+
+Lines end at ``\\n`` only. A title without an abstract (the next line looks like a title) and a
+"title" that is really prose are bad records; reading goes on from the next line.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from vectorstore.papers import Paper
-from vectorstore.readers.base import ReaderError, read_text
+from vectorstore.readers.base import ReaderError
+from vectorstore.readers.options import ReadOptions
+from vectorstore.readers.records import bounded_abstract, clean_text
+from vectorstore.readers.stream import open_binary, text_lines
 
 _HEADER = re.compile(r"^get trending papers\b", re.IGNORECASE)
 _SUBSCRIBE = "Subscribe"
@@ -21,42 +28,75 @@ def _looks_like_title(line: str) -> bool:
     return len(line.split()) < _MIN_ABSTRACT_WORDS and not re.search(r"[.!?]\s*$", line)
 
 
-def read_digest(path: Path) -> Iterator[Paper]:
-    """Yield the digest's papers; validate the whole file first so a bad file adds nothing."""
-    text = read_text(path)
-    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
-    lines = [(n, line) for n, line in lines if line]
-    if not lines:
-        raise ReaderError(path, 1, "the file is empty: expected title and abstract lines")
-    while lines and _HEADER.match(lines[0][1]):
-        lines.pop(0)
-    if lines and lines[0][1].startswith(_SUBSCRIBE) and len(lines[0][1]) > len(_SUBSCRIBE):
-        n, first = lines[0]
-        lines[0] = (n, first[len(_SUBSCRIBE) :].strip())
-    if not lines:
+def _content_lines(path: Path, options: ReadOptions) -> Iterator[tuple[int, str]]:
+    """Non-blank lines, cleaned, without the digest's header lines and "Subscribe" prefix."""
+    first = True
+    seen_any = False
+    for number, text in text_lines(path, options):
+        line = clean_text(text)
+        if not line:
+            continue
+        seen_any = True
+        if first:
+            if _HEADER.match(line):
+                continue
+            first = False
+            if line.startswith(_SUBSCRIBE) and len(line) > len(_SUBSCRIBE):
+                line = line[len(_SUBSCRIBE) :].strip()
+        yield number, line
+    if not seen_any:
+        raise ReaderError(path, None, "no text lines to read: expected title and abstract lines")
+    if first:
         raise ReaderError(path, 1, "the file has header lines but no papers")
 
-    papers: list[Paper] = []
-    i = 0
-    while i < len(lines):
-        title_line, title = lines[i]
-        if len(title) > _MAX_TITLE_CHARS:
-            raise ReaderError(
-                path,
-                title_line,
-                f"expected a title line here, found {len(title)} characters of text",
+
+def read_digest(path: Path, options: ReadOptions) -> Iterator[Paper]:
+    """The digest's papers, one title line and one abstract line each."""
+    title: tuple[int, str] | None = None
+    for number, line in _content_lines(path, options):
+        if title is None:
+            if len(line) > _MAX_TITLE_CHARS:
+                options.bad_record(
+                    ReaderError(
+                        path,
+                        number,
+                        f"expected a title line here, found {len(line):,} characters of text",
+                    )
+                )
+            else:
+                title = (number, line)
+            continue
+        title_line, text = title
+        if _looks_like_title(line):
+            options.bad_record(
+                ReaderError(
+                    path,
+                    title_line,
+                    f"title {text[:80]!r} has no abstract: line {number} looks like the next title",
+                )
             )
-        if i + 1 >= len(lines):
-            raise ReaderError(
-                path, title_line, f"title {title[:80]!r} has no abstract line after it"
-            )
-        abstract_line, abstract = lines[i + 1]
-        if _looks_like_title(abstract):
-            raise ReaderError(
-                path,
-                title_line,
-                f"title {title[:80]!r} has no abstract: line {abstract_line} looks like the next title",
-            )
-        papers.append(Paper(title=title, abstract=abstract, source=str(path), line=title_line))
-        i += 2
-    yield from papers
+            title = (number, line)
+            continue
+        title = None
+        yield Paper(
+            title=text,
+            abstract=bounded_abstract(line, path, number, options),
+            source=str(path),
+            line=title_line,
+        )
+    if title is not None:
+        options.bad_record(
+            ReaderError(path, title[0], f"title {title[1][:80]!r} has no abstract line after it")
+        )
+
+
+def estimate_digest(path: Path) -> int:
+    """Non-blank lines / 2 (the header lines make it a slight overestimate)."""
+    lines, blank = 0, True
+    with open_binary(path) as fh:
+        while piece := fh.readline(1 << 20):
+            blank = blank and not piece.strip()
+            if piece.endswith(b"\n"):
+                lines += not blank
+                blank = True
+    return (lines + (not blank)) // 2

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from vectorstore.readers.base import ReaderError
+from vectorstore.readers.base import ReaderError, ReaderWarning
 
-FIELDS = ("title", "abstract", "url", "authors", "date", "categories", "id")
+FIELDS = ("title", "abstract", "url", "authors", "date", "categories", "id", "doi")
 _KEEP_PROBLEMS = 50  # the first few problems are kept for the report; the rest only counted
 
 
@@ -30,13 +30,16 @@ class ReadOptions:
     """Options shared by the streaming readers.
 
     A bad record is skipped and counted (``on_problem`` hears about it as it happens) unless
-    ``strict`` is set, in which case it raises ``ReaderError`` naming the file and line.
+    ``strict`` is set, in which case it raises ``ReaderError`` naming the file and line. A
+    record kept with a change (an unreadable date dropped, a huge abstract cut) is a
+    ``ReaderWarning``: reported the same way, never fatal, not counted as skipped.
     """
 
     strict: bool = False
     fields: Mapping[str, str] = field(default_factory=dict)
     on_problem: Callable[[ReaderError], None] | None = None
     skipped: int = 0
+    warnings: int = 0
     problems: list[ReaderError] = field(default_factory=list)
 
     def field_name(self, ours: str) -> str:
@@ -51,6 +54,14 @@ class ReadOptions:
     def skip(self, error: ReaderError) -> None:
         """A record that is not a paper we can index (e.g. a BibTeX entry without abstract)."""
         self.skipped += 1
+        self._report(error)
+
+    def warn(self, warning: ReaderWarning) -> None:
+        """A record kept with a change the user should know about."""
+        self.warnings += 1
+        self._report(warning)
+
+    def _report(self, error: ReaderError) -> None:
         if len(self.problems) < _KEEP_PROBLEMS:
             self.problems.append(error)
         if self.on_problem is not None:
