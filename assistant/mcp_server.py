@@ -264,7 +264,7 @@ def build_server(
 
     def guarded(fn: "Callable[[Assistant], T]") -> T:
         """Run a tool body after warm-up; errors a user can fix become the tool's error text."""
-        from assistant.backends.base import BackendError
+        from assistant.backends import BackendError
         from vectorstore.offline import OfflineAssetError
         from vectorstore.store import StoreError
 
