@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
+from assistant.chat.render import literal
 from assistant.cli.common import (
     LlmOption,
     TopKOption,
@@ -22,6 +23,7 @@ from assistant.cli.filters import (
     SinceOption,
     SourceOption,
 )
+from assistant.display import json_dumps
 
 
 def render_sources(answer: object) -> str:
@@ -88,14 +90,14 @@ def ask(
             save=not no_log,
         )
         if continue_ and not session.resume():
-            err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
+            err.print(Text("No saved conversation yet: starting a new one.", style="dim"))
         session.questions.extend(history or [])
         try:
             answer = session.ask(text, show=not as_json)
         except Cancelled:
             raise KeyboardInterrupt from None
         except AnswerFailed as exc:
-            err.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(Text("Error: ", style="red") + literal(str(exc)), soft_wrap=True)
             raise typer.Exit(1) from None
         if as_json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))
+            print(json_dumps(answer.to_dict(), indent=2 if is_tty() else None))

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
+
+from assistant.chat.render import literal
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -28,6 +31,7 @@ LlmOption = Annotated[
 ]
 
 # stdout carries answers (and JSON); everything else (progress, notices, errors) goes to stderr.
+# Text from papers, LLMs or the user is printed as ``literal(...)`` (never as a markup string).
 out = Console(highlight=False, no_color="NO_COLOR" in os.environ or None)
 err = Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ or None)
 
@@ -55,7 +59,7 @@ def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
         raise UserError(f"invalid setting: {problems}") from None
-    assistant.on_notice = lambda msg: err.print(f"[dim]{msg}[/dim]")
+    assistant.on_notice = lambda msg: err.print(literal(msg, "dim"), soft_wrap=True)
     assistant.on_progress = _progress_printer()
     return assistant
 
@@ -113,7 +117,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (UserError, ReaderError, StoreError, OfflineAssetError) as exc:
-        err.print(f"[red]Error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
+        err.print(Text("Error: ", style="red") + literal(str(exc)), soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("Interrupted.")

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.chat.render import literal
 from assistant.cli.common import LlmOption, TopKOption, UserError, err, make_assistant, user_errors
 
 
@@ -55,12 +56,15 @@ def slack(
             app = start_app(assistant, config, settings.slack_workers)
             assistant.ensure_index()  # index the digest before the first question, not during it
             if config.app_token is not None:
-                err.print("[dim]Slack bot: Socket Mode. Ctrl-C stops it.[/dim]")
+                err.print("Slack bot: Socket Mode. Ctrl-C stops it.", style="dim")
                 serve_socket_mode(app, config.app_token, config.secrets())
             else:
                 err.print(
-                    f"[dim]Slack bot: HTTP mode, events at http://{host}:{settings.slack_port}"
-                    "/slack/events. Ctrl-C stops it.[/dim]"
+                    literal(
+                        f"Slack bot: HTTP mode, events at http://{host}:{settings.slack_port}"
+                        "/slack/events. Ctrl-C stops it.",
+                        "dim",
+                    )
                 )
                 serve_http(app, host, settings.slack_port)
         except SlackConfigError as exc:
