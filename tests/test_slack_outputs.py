@@ -1,0 +1,97 @@
+"""Nothing an LLM or a paper wrote becomes a live link, mention or control sequence in Slack.
+
+Fuzzed (fixed seed) answers, titles, notices and model names go through the message builder;
+every message must pass the checks a Slack client would need: the only ``<…>`` markup is a
+Sources entry linked to its paper's own URL, every URL written in the text is inside code,
+every text object is ``verbatim`` (no auto-linking), and no control character is left raw.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+from assistant.answer import Answer, Citation
+from assistant.slack import blocks
+from tests.hostile import EVIL_URL, RAW_CONTROL, hostile_texts
+
+PAPER_URL = "https://arxiv.org/abs/2308.04079"
+ODD_URLS = [None, PAPER_URL, "javascript:alert(1)", "https://x.org/a b", "https://x.org/\x1b[2J"]
+_PAPER_LINK = re.compile(rf"<{re.escape(PAPER_URL)}(\|[^<>]*)?>")
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
+_URLISH = re.compile(
+    r"(https?|ftp|mailto|javascript|data|file):|\bwww\.|[\w.+-]@\w+\.", re.IGNORECASE
+)
+
+
+def _texts(message: blocks.SlackMessage) -> list[tuple[str, dict[str, Any] | None]]:
+    """Every text Slack renders: the fallback, then each mrkdwn object with its object."""
+    found: list[tuple[str, dict[str, Any] | None]] = [(message.text, None)]
+    for block in message.blocks:
+        objects = [block["text"]] if block["type"] == "section" else block["elements"]
+        found.extend((o["text"], o) for o in objects)
+    return found
+
+
+def live_problems(message: blocks.SlackMessage) -> list[str]:
+    problems = []
+    for text, obj in _texts(message):
+        if obj is not None and obj.get("verbatim") is not True:
+            problems.append(f"not verbatim: {text!r}")
+        if RAW_CONTROL.search(text):
+            problems.append(f"raw control character: {text!r}")
+        rest = _PAPER_LINK.sub("", text)
+        if "<" in rest:
+            problems.append(f"live markup: {rest!r}")
+        if _URLISH.search(_CODE.sub("", rest)):
+            problems.append(f"URL outside code: {rest!r}")
+    return problems
+
+
+def _answer(text: str, citations: list[Citation], **kw: Any) -> Answer:
+    return Answer(
+        question="q",
+        text=text,
+        abstained=False,
+        backend="openai",
+        citations=citations,
+        model=str(kw.pop("model", "gpt")),
+        timings_ms={"total": 10.0},
+        **kw,
+    )
+
+
+def test_the_injected_link_of_the_issue_is_not_posted_live() -> None:
+    answer = _answer(
+        f"Splatting is fast. Click [here]({EVIL_URL}) or <{EVIL_URL}|here>, <!channel> <@U1>.",
+        [Citation(title="T", paper_id="p", snippet="", score=1.0, url=PAPER_URL)],
+    )
+    message = blocks.answer_message(answer)
+    assert live_problems(message) == []
+    shown = message.blocks[0]["text"]["text"]
+    assert f"here (`{EVIL_URL}`)" in shown  # the reader still sees where it pointed
+    assert "&lt;!channel&gt; &lt;@U1&gt;" in shown
+    assert f"<{PAPER_URL}|T>" in str(message.blocks)  # the assistant's own source link stays
+
+
+def test_fuzzed_answers_titles_and_notices_never_post_live_markup() -> None:
+    rng = random.Random(14)
+    texts = hostile_texts(seed=14, n=1200, max_parts=10)
+    for i in range(0, len(texts) - 6, 6):
+        body, t1, t2, t3, notice, model = texts[i : i + 6]
+        citations = [
+            Citation(title=t, paper_id=str(n), snippet="", score=1.0, url=rng.choice(ODD_URLS))
+            for n, t in enumerate((t1, t2, t3))
+        ]
+        answer = _answer(body, citations, model=model, notices=[notice])
+        for message in (blocks.answer_message(answer), blocks.preview_message(body)):
+            assert live_problems(message) == [], (body, t1, t2, t3, notice, model)
+        fallback = blocks.answer_message(answer).text.replace("`", "")
+        for c in citations:  # each title is still there, in full
+            assert all(w in fallback for w in re.findall(r"[A-Za-z]{4,}", c.title)), c.title
+
+
+def test_a_notice_with_user_text_is_inert() -> None:
+    message = blocks.notice_message(f"{blocks.inert('since:<!here> ' + EVIL_URL)}. Filters …")
+    assert live_problems(message) == []
