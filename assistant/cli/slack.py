@@ -66,6 +66,6 @@ def slack(
                         "dim",
                     )
                 )
-                serve_http(app, host, settings.slack_port)
+                serve_http(app, host, settings.slack_port, config.signing_secret)
         except SlackConfigError as exc:
             raise UserError(str(exc)) from None
