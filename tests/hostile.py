@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
+from typing import Any
 
 EVIL_URL = "https://evil.example/phish"
 
@@ -85,3 +87,38 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")  # rich's own colours and styles
 def terminal_leaks(output: str) -> list[str]:
     """Control characters in ``output`` other than the SGR styling rich itself emits."""
     return RAW_CONTROL.findall(SGR.sub("", output))
+
+
+_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
+_URLISH = re.compile(
+    r"(https?|ftp|mailto|javascript|data|file):|\bwww\.|[\w.+-]@\w+\.", re.IGNORECASE
+)
+
+
+def slack_live_problems(
+    text: str, blocks: list[dict[str, Any]], allowed_urls: Iterable[str] = ()
+) -> list[str]:
+    """What in a chat.postMessage / chat.update payload Slack would make live.
+
+    Allowed: ``<url|…>`` links to ``allowed_urls`` (a source's own paper URL). Anything else
+    in ``<…>`` is a live link or mention; a URL outside code is auto-linked unless its text
+    object is ``verbatim``; a raw control character is never acceptable.
+    """
+    links = [re.compile(rf"<{re.escape(u)}(\|[^<>]*)?>") for u in allowed_urls]
+    texts: list[tuple[str, dict[str, Any] | None]] = [(text, None)]
+    for block in blocks:
+        objects = [block["text"]] if block["type"] == "section" else block["elements"]
+        texts.extend((o["text"], o) for o in objects)
+    problems = []
+    for shown, obj in texts:
+        if obj is not None and obj.get("verbatim") is not True:
+            problems.append(f"not verbatim: {shown!r}")
+        if RAW_CONTROL.search(shown):
+            problems.append(f"raw control character: {shown!r}")
+        for link in links:
+            shown = link.sub("", shown)
+        if "<" in shown:
+            problems.append(f"live markup: {shown!r}")
+        if _URLISH.search(_CODE.sub("", shown)):
+            problems.append(f"URL outside code: {shown!r}")
+    return problems

@@ -14,39 +14,14 @@ from typing import Any
 
 from assistant.answer import Answer, Citation
 from assistant.slack import blocks
-from tests.hostile import EVIL_URL, RAW_CONTROL, hostile_texts
+from tests.hostile import EVIL_URL, hostile_texts, slack_live_problems
 
 PAPER_URL = "https://arxiv.org/abs/2308.04079"
 ODD_URLS = [None, PAPER_URL, "javascript:alert(1)", "https://x.org/a b", "https://x.org/\x1b[2J"]
-_PAPER_LINK = re.compile(rf"<{re.escape(PAPER_URL)}(\|[^<>]*)?>")
-_CODE = re.compile(r"```.*?```|`[^`\n]+`", re.DOTALL)
-_URLISH = re.compile(
-    r"(https?|ftp|mailto|javascript|data|file):|\bwww\.|[\w.+-]@\w+\.", re.IGNORECASE
-)
-
-
-def _texts(message: blocks.SlackMessage) -> list[tuple[str, dict[str, Any] | None]]:
-    """Every text Slack renders: the fallback, then each mrkdwn object with its object."""
-    found: list[tuple[str, dict[str, Any] | None]] = [(message.text, None)]
-    for block in message.blocks:
-        objects = [block["text"]] if block["type"] == "section" else block["elements"]
-        found.extend((o["text"], o) for o in objects)
-    return found
 
 
 def live_problems(message: blocks.SlackMessage) -> list[str]:
-    problems = []
-    for text, obj in _texts(message):
-        if obj is not None and obj.get("verbatim") is not True:
-            problems.append(f"not verbatim: {text!r}")
-        if RAW_CONTROL.search(text):
-            problems.append(f"raw control character: {text!r}")
-        rest = _PAPER_LINK.sub("", text)
-        if "<" in rest:
-            problems.append(f"live markup: {rest!r}")
-        if _URLISH.search(_CODE.sub("", rest)):
-            problems.append(f"URL outside code: {rest!r}")
-    return problems
+    return slack_live_problems(message.text, message.blocks, allowed_urls=[PAPER_URL])
 
 
 def _answer(text: str, citations: list[Citation], **kw: Any) -> Answer:

@@ -6,8 +6,8 @@ text is the *verified* one); elsewhere it is printed once, as plain text.
 
 Everything shown here comes from papers or an LLM, so it goes through :func:`literal`: rich
 ``Text`` (never markup) with control characters made visible. Markdown links are shown with
-their address, never as clickable terminal hyperlinks: an LLM that obeyed an injected abstract
-must not be able to plant a link.
+their address, never as clickable terminal hyperlinks, and HTML as written: an LLM that obeyed
+an injected abstract must not be able to plant a link or hide text.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from assistant.display import visible
 
 if TYPE_CHECKING:
     from rich.live import Live
+    from rich.markdown import Markdown
 
     from assistant.answer import Answer
 
@@ -85,13 +86,24 @@ def print_sources_detail(console: Console, sources: Sequence[Source]) -> None:
                 console.print(Text("   ") + snippet, soft_wrap=True)
 
 
+def answer_markdown(text: str) -> Markdown:
+    """``text`` as rich Markdown that hides nothing and links nowhere: a link is shown as its
+    text and address (no OSC-8 hyperlink), and HTML is shown as written (rich drops it)."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
+
+    markdown = Markdown("", hyperlinks=False)
+    markdown.markup = text
+    parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+    markdown.parsed = parser.parse(text)
+    return markdown
+
+
 def print_answer_text(console: Console, text: str) -> None:
-    """Markdown on a terminal (links as text with their address); the exact text elsewhere."""
+    """Markdown on a terminal (see ``answer_markdown``); the exact text elsewhere."""
     text = visible(text, multiline=True)
     if console.is_terminal:
-        from rich.markdown import Markdown
-
-        console.print(Markdown(text, hyperlinks=False))
+        console.print(answer_markdown(text))
     else:
         console.print(Text(text), soft_wrap=True)
 
