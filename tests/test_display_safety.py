@@ -12,6 +12,7 @@ import io
 import json
 import random
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -122,8 +123,8 @@ def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def _clean(result: object) -> None:
-    for stream in (result.stdout, result.stderr):  # type: ignore[attr-defined]
+def _clean(result: subprocess.CompletedProcess[str]) -> None:
+    for stream in (result.stdout, result.stderr):
         assert "Traceback" not in stream
         assert not RAW_CONTROL.search(stream.replace("\t", "")), stream
         assert "\x1b" not in stream

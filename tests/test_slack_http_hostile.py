@@ -13,11 +13,11 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from slack_bolt import BoltRequest
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from assistant import Assistant
@@ -93,8 +93,8 @@ def _status(line: str) -> int:
     return int(line.split()[1]) if line.startswith("HTTP/") else 0
 
 
-def _signed(body: str, **kw: object) -> dict[str, str]:
-    return {"Content-Type": "application/json", **signature_headers(body, SECRET, **kw)}  # type: ignore[arg-type]
+def _signed(body: str, timestamp: int | None = None) -> dict[str, str]:
+    return {"Content-Type": "application/json", **signature_headers(body, SECRET, timestamp)}
 
 
 def _no_tracebacks(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
@@ -217,10 +217,10 @@ def test_a_rejected_large_body_is_one_short_log_line_and_an_oversized_one_is_nev
     _no_tracebacks(caplog, capfd)
 
 
-def _wait_for(condition: object, timeout: float = 15.0) -> bool:
+def _wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return True
         time.sleep(0.05)
     return False
@@ -287,14 +287,15 @@ def test_an_embedded_app_refuses_a_bad_timestamp_with_401_not_500(
         {"x-slack-signature": "v0=" + "0" * 64},
         {k.lower(): v for k, v in signature_headers(body, "wrong-secret").items()},
     ):
-        response = app.dispatch(BoltRequest(body=body, headers=headers))  # type: ignore[arg-type]
+        response = app.dispatch(BoltRequest(body=body, headers=dict(headers)))
         assert response.status == 401
     assert _status_of_signed(app, VERIFY) == 200
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "ZZZZ" not in logged and not [r for r in caplog.records if r.exc_info]
 
 
-def _status_of_signed(app: object, body: str) -> int:
-    headers = {k.lower(): v for k, v in signature_headers(body, SECRET).items()}
-    response = app.dispatch(BoltRequest(body=body, headers=headers))  # type: ignore[attr-defined, arg-type]
-    return int(response.status)
+def _status_of_signed(app: App, body: str) -> int:
+    headers: dict[str, str | Sequence[str]] = {
+        k.lower(): v for k, v in signature_headers(body, SECRET).items()
+    }
+    return int(app.dispatch(BoltRequest(body=body, headers=headers)).status)
