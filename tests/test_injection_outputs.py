@@ -28,6 +28,8 @@ from tests.fakes.slack_api import BOT_USER_ID, FakeSlack, deliver, event_callbac
 from tests.hostile import EVIL_URL, RAW_CONTROL, slack_live_problems
 from tests.test_chat_repl import Terminal
 
+pytest_plugins = ["tests.test_chat_repl"]  # the terminals fixture
+
 POISONED = "Real-Time Gaussian Splatting for Radiance Fields"
 ESCAPES = f"\x1b]8;;{EVIL_URL}\x1b\\more\x1b]8;;\x1b\\ \x1b[2J\x1b]0;pwned\x07\x9b31m\u202e"
 PAYLOAD = (
@@ -75,14 +77,6 @@ def poisoned_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def obeying_llm() -> Iterator[FakeOpenAI]:
     with FakeOpenAI(responder=obey) as server:
         yield server
-
-
-@pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
-    opened: list[Terminal] = []
-    yield opened
-    for term in opened:
-        term.close()
 
 
 def _env(server: FakeOpenAI) -> dict[str, str]:
