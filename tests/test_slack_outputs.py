@@ -70,3 +70,11 @@ def test_fuzzed_answers_titles_and_notices_never_post_live_markup() -> None:
 def test_a_notice_with_user_text_is_inert() -> None:
     message = blocks.notice_message(f"{blocks.inert('since:<!here> ' + EVIL_URL)}. Filters …")
     assert live_problems(message) == []
+
+
+def test_long_runs_of_letters_dots_and_at_signs_are_converted_whole() -> None:
+    """Pathological input for the URL patterns (quadratic before: 25 s for 20,000 letters)."""
+    for text in ("a" * 100_000, "a." * 50_000, "x@" * 50_000, "https://" + "." * 100_000):
+        message = blocks.answer_message(_answer(text, []))
+        assert live_problems(message) == []
+        assert "".join(s["text"]["text"] for s in message.blocks if s["type"] == "section")

@@ -40,13 +40,13 @@ class SlackMessage:
 # -- Markdown -> mrkdwn ----------------------------------------------------------------------
 _CODE = re.compile(r"(```.*?(?:```|\Z)|`[^`\n]+`)", re.DOTALL)
 _FENCE_LANG = re.compile(r"^```[\w+#.-]*\n")
-# A Markdown link or image (its target may hold one level of parentheses), or a bare URL
-# (any ``scheme://`` or one of a few schemes without ``//``, even glued to a word; ``www.``;
-# an e-mail address) without its trailing punctuation.
-_URL = (
-    r"(?:[a-z][a-z0-9+.-]*://|(?:mailto|javascript|data|slack|tel):|\bwww\.|[\w.+-]+@(?=\w))"
-    r"[^\s`<>]*[^\s`<>.,;:!?'\")\]]"
-)
+# A Markdown link or image (its target may hold one level of parentheses), or a bare URL (a
+# scheme, even glued to a word; ``www.``; an e-mail address). Every part that may repeat is
+# anchored or bounded, so a long run of letters costs linear time.
+_SCHEMES = r"(?:https?|s?ftp|file|wss?|git|ssh|ircs?|telnet|gopher|feed)://"
+_SCHEMES += r"|(?:mailto|javascript|vbscript|data|slack|tel|sms|magnet):"
+_URL = rf"(?:{_SCHEMES}|\bwww\.|\b[\w.+-]{{1,64}}@(?=\w))[^\s`<>]*"
+_TRAILING = ".,;:!?'\")]"  # after a bare URL: punctuation of the sentence, not of the URL
 _TARGET = r"((?:[^\s()]|\([^\s()]*\))*)"
 _LINK_OR_URL = re.compile(
     rf"!?\[([^\[\]\n]*)\]\(\s*{_TARGET}(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)|({_URL})",
@@ -74,11 +74,16 @@ def _inert_url(url: str) -> str:
     return f"`{escape(url).replace('`', '%60')}`"
 
 
+def _inert_bare_url(url: str) -> str:
+    core = url.rstrip(_TRAILING) or url
+    return _inert_url(core) + escape(url[len(core) :])
+
+
 def _inert_link(m: re.Match[str]) -> str:
     """A Markdown link as ``label (`url`)``, a bare URL as `` `url` `` (escaped mrkdwn)."""
     if m.group(3) is not None:
-        return _inert_url(m.group(3))
-    label = _BARE_URL.sub(lambda u: _inert_url(u.group()), escape(m.group(1).strip()))
+        return _inert_bare_url(m.group(3))
+    label = _BARE_URL.sub(lambda u: _inert_bare_url(u.group()), escape(m.group(1).strip()))
     url = m.group(2)
     if not url:
         return label
