@@ -121,6 +121,7 @@ class _EventsHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.rfile.close()  # the plain socket file is replaced (closing it keeps the socket)
         self._reader = _DeadlineReader(self.connection)
         self.rfile = io.BufferedReader(self._reader)
         self.evicted = False
