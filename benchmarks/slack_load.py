@@ -92,7 +92,7 @@ def run(n: int, mode: str, home: Path, workers: int, retries: bool) -> dict[str,
         app = build_app(assistant, client, signing_secret=SECRET, workers=workers)
         server = handler = None
         if mode == "http":
-            server = SlackHttpServer(app, "127.0.0.1", 0)
+            server = SlackHttpServer(app, "127.0.0.1", 0, signing_secret=SECRET)
             server.start_background()
         else:
             handler = socket_mode_handler(app, slack.app_token)

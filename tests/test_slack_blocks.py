@@ -53,7 +53,9 @@ def _context_texts(msg: blocks.SlackMessage) -> list[str]:
         ("__bold__ and ~~gone~~", "*bold* and ~gone~"),
         ("## Results\ntext", "*Results*\ntext"),
         ("- one\n* two\n  + three", "• one\n• two\n  • three"),
-        ("see [the paper](https://arxiv.org/abs/1)", "see <https://arxiv.org/abs/1|the paper>"),
+        # links written in an answer are never live: shown with their address, as code
+        ("see [the paper](https://arxiv.org/abs/1)", "see the paper (`https://arxiv.org/abs/1`)"),
+        ("at https://github.com/a/b_c_d.", "at `https://github.com/a/b_c_d`."),
         ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
         ("> quoted", "> quoted"),
         ("`**not bold**` here", "`**not bold**` here"),

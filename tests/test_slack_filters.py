@@ -44,7 +44,7 @@ def server(fresh_home: Path, tmp_path: Path) -> Iterator[tuple[FakeSlack, SlackH
     with FakeSlack() as slack:
         client = WebClient(token=slack.bot_token, base_url=slack.base_url)
         app = build_app(assistant, client, signing_secret="test-signing-secret")
-        http = SlackHttpServer(app, "127.0.0.1", 0)
+        http = SlackHttpServer(app, "127.0.0.1", 0, signing_secret="test-signing-secret")
         http.start_background()
         try:
             yield slack, http

@@ -83,7 +83,7 @@ def make_bot(fake_slack: FakeSlack, built_home: Path) -> Iterator[MakeBot]:
             assistant._backend = backend
         client = client or WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url)
         app = build_app(assistant, client, signing_secret="test-signing-secret", **options)
-        server = SlackHttpServer(app, "127.0.0.1", 0)
+        server = SlackHttpServer(app, "127.0.0.1", 0, signing_secret="test-signing-secret")
         server.start_background()
         servers.append(server)
         return server

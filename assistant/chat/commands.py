@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from assistant.chat.render import print_sources_detail
+from assistant.chat.render import literal, print_sources_detail
 from assistant.chat.session import ChatSession
 from assistant.wording import plural
 
@@ -61,10 +61,10 @@ def _papers(session: ChatSession, arg: str) -> None:
     if needle:
         records = [r for r in records if needle in r.title.casefold()]
     for record in records:
-        line = Text(f"{record.paper_id}  ", style="dim") + Text(record.title)
+        line = literal(f"{record.paper_id}  ", "dim") + literal(record.title)
         session.out.print(line, soft_wrap=True)
     shown = plural(len(records), "paper") + (f" matching {arg.strip()!r}" if needle else "")
-    session.info.print(Text(shown, style="dim"))
+    session.info.print(literal(shown, "dim"))
 
 
 def _new(session: ChatSession, arg: str) -> None:
@@ -80,19 +80,21 @@ def _llm(session: ChatSession, arg: str) -> None:
     name = arg.strip()
     if not name:
         current = session.assistant.settings.llm
-        session.out.print(f"Backend: {current} (switch with /llm extractive|openai|local|auto)")
+        session.out.print(
+            literal(f"Backend: {current} (switch with /llm extractive|openai|local|auto)")
+        )
         return
     try:
         session.reconfigure(llm=name)
     except ValidationError:
         session.info.print(
-            Text(f"Unknown backend {name!r}; choose auto, extractive, openai or local.", "red")
+            literal(f"Unknown backend {name!r}; choose auto, extractive, openai or local.", "red")
         )
         return
     except (BackendUnavailable, BackendError) as exc:
-        session.info.print(Text(f"Cannot use {name}: {exc}", "red"))
+        session.info.print(literal(f"Cannot use {name}: {exc}", "red"))
         return
-    session.out.print(Text(f"Backend: {session.assistant.backend.name}", style="dim"))
+    session.out.print(literal(f"Backend: {session.assistant.backend.name}", "dim"))
 
 
 def _k(session: ChatSession, arg: str) -> None:
@@ -105,7 +107,7 @@ def _k(session: ChatSession, arg: str) -> None:
     try:
         session.reconfigure(top_k=int(value))
     except (ValueError, ValidationError):
-        session.info.print(Text(f"/k needs a whole number from 1 to 100, not {value!r}.", "red"))
+        session.info.print(literal(f"/k needs a whole number from 1 to 100, not {value!r}.", "red"))
         return
     session.out.print(Text(f"Papers retrieved per question: {int(value)}", style="dim"))
 
@@ -131,7 +133,7 @@ def _since(session: ChatSession, arg: str) -> None:
     try:
         day = parse_day(value)
     except ValueError as exc:
-        session.info.print(Text(f"/since: {exc}", "red"))
+        session.info.print(literal(f"/since: {exc}", "red"))
         return
     session.assistant.filters = replace(current, since=day)
     session.out.print(Text(f"Only papers since {day.isoformat()}", style="dim"))
@@ -203,7 +205,7 @@ def run_command(session: ChatSession, line: str) -> bool:
     name = ALIASES.get(name.lower(), name.lower())
     command = COMMANDS.get(name)
     if command is None:
-        session.info.print(Text(unknown_hint(name), style="yellow"))
+        session.info.print(literal(unknown_hint(name), "yellow"))
         return True
     return command.run(session, arg) is not False
 

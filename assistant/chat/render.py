@@ -3,6 +3,11 @@
 Shared by ``assistant chat`` and ``assistant ask`` so both show an answer the same way. On a
 terminal the answer streams as plain text and is re-drawn as Markdown once complete (the final
 text is the *verified* one); elsewhere it is printed once, as plain text.
+
+Everything shown here comes from papers or an LLM, so it goes through :func:`literal`: rich
+``Text`` (never markup) with control characters made visible. Markdown links are shown with
+their address, never as clickable terminal hyperlinks, and HTML as written: an LLM that obeyed
+an injected abstract must not be able to plant a link or hide text.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from typing import TYPE_CHECKING, Protocol
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
+from assistant.display import visible
 from assistant.wording import duration
 
 if TYPE_CHECKING:
     from rich.live import Live
+    from rich.markdown import Markdown
 
     from assistant.answer import Answer
 
@@ -36,13 +43,18 @@ class Source(Protocol):
     def date(self) -> str | None: ...
 
 
+def literal(text: str, style: str = "", *, multiline: bool = False) -> Text:
+    """Untrusted ``text`` exactly as written: no markup, no emoji codes, controls escaped."""
+    return Text(visible(text, multiline=multiline), style=style)
+
+
 def source_line(number: int, source: Source) -> Text:
     """``1. Exact Title (2024-05-01 — https://…)``; the title is never reformatted."""
     line = Text(f"{number}. ")
-    line.append(source.title, style="bold")
+    line.append_text(literal(source.title, "bold"))
     extra = " — ".join(x for x in (source.date, source.url) if x)
     if extra:
-        line.append(f" ({extra})", style="dim")
+        line.append_text(literal(f" ({extra})", "dim"))
     return line
 
 
@@ -66,7 +78,7 @@ def print_sources_detail(console: Console, sources: Sequence[Source]) -> None:
             console.print()
         console.print(source_line(i, source), soft_wrap=True)
         if source.snippet:
-            snippet = Text(" ".join(source.snippet.split()), style="italic dim")
+            snippet = literal(" ".join(source.snippet.split()), "italic dim")
             if console.is_terminal:
                 from rich.padding import Padding
 
@@ -75,14 +87,26 @@ def print_sources_detail(console: Console, sources: Sequence[Source]) -> None:
                 console.print(Text("   ") + snippet, soft_wrap=True)
 
 
-def print_answer_text(console: Console, text: str) -> None:
-    """Markdown on a terminal; the exact text elsewhere (pipes, files)."""
-    if console.is_terminal:
-        from rich.markdown import Markdown
+def answer_markdown(text: str) -> Markdown:
+    """``text`` as rich Markdown that hides nothing and links nowhere: a link is shown as its
+    text and address (no OSC-8 hyperlink), and HTML is shown as written (rich drops it)."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
 
-        console.print(Markdown(text))
+    markdown = Markdown("", hyperlinks=False)
+    markdown.markup = text
+    parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+    markdown.parsed = parser.parse(text)
+    return markdown
+
+
+def print_answer_text(console: Console, text: str) -> None:
+    """Markdown on a terminal (see ``answer_markdown``); the exact text elsewhere."""
+    text = visible(text, multiline=True)
+    if console.is_terminal:
+        console.print(answer_markdown(text))
     else:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
+        console.print(Text(text), soft_wrap=True)
 
 
 def status_text(answer: Answer) -> str:
@@ -97,7 +121,7 @@ def status_text(answer: Answer) -> str:
     if answer.rejected_citations:
         n = len(answer.rejected_citations)
         parts.append(f"{n} unverifiable citation{'s' if n != 1 else ''} removed")
-    return " · ".join(parts)
+    return visible(" · ".join(parts))
 
 
 def print_answer(console: Console, answer: Answer, status: Console | None = None) -> None:
@@ -106,7 +130,7 @@ def print_answer(console: Console, answer: Answer, status: Console | None = None
     print_sources(console, answer.citations)
     info = status or console
     for notice in answer.notices:
-        info.print(Text("Note: ", style="yellow") + Text(notice))
+        info.print(Text("Note: ", style="yellow") + literal(notice))
     info.print(Text(status_text(answer), style="dim"))
 
 
@@ -165,6 +189,6 @@ class StreamDisplay:
 
             yield Spinner("dots", text=Text(self.waiting, style="dim"))
             return
-        lines = Text(self.text).wrap(console, options.max_width)
+        lines = literal(self.text, multiline=True).wrap(console, options.max_width)
         room = max(1, (options.height or console.height) - 2)
         yield Text("\n").join(lines[-room:])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from rich.text import Text
 
 from assistant.chat.commands import COMMANDS, is_command, run_command
+from assistant.chat.render import literal
 from assistant.chat.session import AnswerFailed, Cancelled, ChatSession
 from assistant.wording import plural
 
@@ -72,10 +73,10 @@ def _banner(session: ChatSession, resumed: bool) -> None:
     if resumed and session.questions:
         n = len(session.questions)
         out.print(
-            Text(
+            literal(
                 f"Continuing conversation {session.conversation_id} "
                 f"({n} earlier question{'s' if n != 1 else ''}; last: {session.questions[-1]!r})",
-                style="dim",
+                "dim",
             )
         )
     out.print(
@@ -102,7 +103,7 @@ def handle_line(session: ChatSession, line: str) -> Outcome:
             session.info.print(Text("Cancelled.", style="dim"))
             return "cancelled"
         except Exception as exc:
-            message = Text(f"{type(exc).__name__}: {exc}")
+            message = literal(f"{type(exc).__name__}: {exc}")
             session.info.print(Text("Error: ", style="red") + message, soft_wrap=True)
             return "failed"
     if text.startswith("//"):
@@ -113,7 +114,7 @@ def handle_line(session: ChatSession, line: str) -> Outcome:
         session.info.print(Text("Cancelled.", style="dim"))
         return "cancelled"
     except AnswerFailed as exc:
-        session.info.print(Text("Error: ", style="red") + Text(str(exc)), soft_wrap=True)
+        session.info.print(Text("Error: ", style="red") + literal(str(exc)), soft_wrap=True)
         return "failed"
     return "ok"
 

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.text import Text
 
-from assistant.chat.render import StreamDisplay, print_answer
+from assistant.chat.render import StreamDisplay, literal, print_answer
 from assistant.conversations import ConversationLog, new_conversation_id
 
 if TYPE_CHECKING:
@@ -131,7 +130,7 @@ class ChatSession:
             try:
                 self.log.record(self.conversation_id, final)
             except Exception as exc:  # a full disk must not cost the user the answer
-                self.info.print(Text(f"Not saved: {_short_error(exc)}", style="yellow"))
+                self.info.print(literal(f"Not saved: {_short_error(exc)}", "yellow"))
         return final
 
 

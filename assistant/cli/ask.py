@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.text import Text
 
-from assistant.cli.common import UserError, err, is_tty, print_error, user_errors
+from assistant.chat.render import literal
+from assistant.cli.common import UserError, err, is_tty, user_errors
 from assistant.cli.filters import (
     AddedSinceOption,
     AuthorOption,
@@ -17,6 +18,7 @@ from assistant.cli.filters import (
     SourceOption,
 )
 from assistant.cli.settings_options import setting_options
+from assistant.display import json_dumps
 
 
 def render_sources(answer: object) -> str:
@@ -91,7 +93,7 @@ def ask(
             save=not no_log,
         )
         if continue_ and not session.resume():
-            err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
+            err.print(Text("No saved conversation yet: starting a new one.", style="dim"))
         session.turns.extend(history or [])
         try:
             answer = session.ask(text, show=not as_json)
@@ -100,10 +102,10 @@ def ask(
         except NoMatchingPapers as exc:
             raise UserError(str(exc)) from None
         except AnswerFailed as exc:
-            print_error(str(exc))
+            err.print(Text("Error: ", style="red") + literal(str(exc)), soft_wrap=True)
             raise typer.Exit(1) from None
         if as_json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2 if is_tty() else None))
+            print(json_dumps(answer.to_dict(), indent=2 if is_tty() else None))
         if bib is not None:
             from assistant.cli.export import write_cited
 

@@ -106,7 +106,7 @@ def chat(
         elif continue_:
             resumed = session.resume()
             if not resumed:
-                err.print("[dim]No saved conversation yet: starting a new one.[/dim]")
+                err.print("No saved conversation yet: starting a new one.", style="dim")
         if interactive:
             code = run_interactive(session, resumed=resumed)
         else:

@@ -12,11 +12,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from assistant.chat.render import literal
+
 if TYPE_CHECKING:
     from assistant.api import Assistant
     from assistant.settings import Settings
 
 # stdout carries answers (and JSON); everything else (progress, notices, errors) goes to stderr.
+# Text from papers, LLMs or the user is printed as ``literal(...)`` (never as a markup string).
 out = Console(highlight=False, no_color="NO_COLOR" in os.environ or None)
 err = Console(stderr=True, highlight=False, no_color="NO_COLOR" in os.environ or None)
 
@@ -48,7 +51,7 @@ def make_assistant(ctx: typer.Context, **overrides: Any) -> Assistant:
     from assistant.api import Assistant
 
     assistant = Assistant(settings=make_settings(ctx, **overrides))
-    assistant.on_notice = lambda msg: err.print(Text(msg, style="dim"))
+    assistant.on_notice = lambda msg: err.print(literal(msg, "dim"), soft_wrap=True)
     assistant.on_progress = _progress_printer()
     return assistant
 
@@ -134,7 +137,7 @@ def user_errors() -> Iterator[None]:
 
 def print_error(message: str) -> None:
     """``Error: message`` on stderr; the message is shown as is (a ``[x]`` in it stays)."""
-    err.print(Text("Error: ", style="red") + Text(message), highlight=False, soft_wrap=True)
+    err.print(Text("Error: ", style="red") + literal(message), highlight=False, soft_wrap=True)
 
 
 def is_tty() -> bool:

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
+from assistant.chat.render import literal
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
 from assistant.cli.settings_options import setting_options
+from assistant.display import visible
 from assistant.wording import plural
 
 if TYPE_CHECKING:
@@ -39,11 +40,13 @@ def _table(header: list[str], rows: list[list[str]], title: str) -> None:
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD)
+    table = Table(
+        title=literal(title), title_justify="left", header_style="bold", box=box.SIMPLE_HEAD
+    )
     for i, name in enumerate(header):
-        table.add_column(name, justify="left" if i == 0 else "right", no_wrap=True)
+        table.add_column(literal(name), justify="left" if i == 0 else "right", no_wrap=True)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(literal(cell) for cell in row))
     # Never cut numbers: a table wider than the terminal (or a pipe's 80 columns) is printed whole.
     from rich.console import Console
     from rich.measure import Measurement
@@ -65,10 +68,10 @@ def _compare(a_path: Path, b_path: Path, markdown: bool) -> None:
     header, rows = compare_rows(a["summary"], b["summary"])
     changed = item_changes(a, b)
     if markdown:
-        print(markdown_table(header, rows))
+        print(visible(markdown_table(header, rows), multiline=True))
         if changed:
             print()
-            print(markdown_table(["item", "kind", "changes"], changed))
+            print(visible(markdown_table(["item", "kind", "changes"], changed), multiline=True))
         return
     _table(header, rows, f"A = {a_path}   B = {b_path}   (overall)")
     if changed:
@@ -85,7 +88,7 @@ def _progress() -> tuple[Any, Any]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[last]}"),
+        TextColumn("{task.fields[last]}", markup=False),
         console=err,
         transient=True,
     )
@@ -93,7 +96,7 @@ def _progress() -> tuple[Any, Any]:
 
     def report(done: int, total: int, result: ItemResult) -> None:
         note = " error" if result.error else ""
-        bar.update(task, completed=done, total=total, last=f"{result.item.id}{note}")
+        bar.update(task, completed=done, total=total, last=visible(f"{result.item.id}{note}"))
 
     return bar, report
 
@@ -236,15 +239,17 @@ def eval_command(
             f"{questions} · llm={assistant.settings.llm} · top_k={assistant.settings.top_k}"
         )
         if markdown:
-            print(markdown_table(header, rows))
+            print(visible(markdown_table(header, rows), multiline=True))
         else:
             _table(header, rows, setting_line)
         if support_judge is not None:
-            err.print(f"[dim]LLM judge: {support_judge.model}, {support_judge.tokens} tokens[/dim]")
+            err.print(
+                literal(f"LLM judge: {support_judge.model}, {support_judge.tokens} tokens", "dim")
+            )
         errors = [r for r in result.results if r.error]
         for r in errors[:5]:
-            err.print(f"[yellow]{r.item.id} failed:[/yellow] {r.error}", markup=True)
+            err.print(literal(f"{r.item.id} failed:", "yellow") + literal(f" {r.error}"))
         if json_path is not None:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             json_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            err.print(Text(f"Wrote {plural(len(result.results), 'item')} to {json_path}", "dim"))
+            err.print(literal(f"Wrote {plural(len(result.results), 'item')} to {json_path}", "dim"))

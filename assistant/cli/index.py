@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.text import Text
 
+from assistant.chat.render import literal
 from assistant.cli.common import UserError, err, make_assistant, out, user_errors
+from assistant.display import json_dumps
 from assistant.wording import plural
 
 _SHOWN_PROBLEMS = 20  # bad records printed one per line; the rest are only counted
@@ -65,20 +66,15 @@ def ingest(
         shown = [0]
 
         def on_problem(problem: Exception) -> None:
-            from rich.markup import escape
 
             from vectorstore.readers import ReaderWarning
 
             shown[0] += 1
             if shown[0] <= _SHOWN_PROBLEMS:
                 label = "warning" if isinstance(problem, ReaderWarning) else "skipped"
-                err.print(
-                    f"[yellow]{label}[/yellow] {escape(str(problem))}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
+                err.print(Text(f"{label} ", style="yellow") + literal(str(problem)), soft_wrap=True)
             elif shown[0] == _SHOWN_PROBLEMS + 1:
-                err.print("[dim]… further skipped records are only counted[/dim]")
+                err.print(Text("… further skipped records are only counted", style="dim"))
 
         assistant = make_assistant(ctx, auto_ingest=False)
         try:
@@ -93,12 +89,17 @@ def ingest(
             raise
         names = ", ".join(str(p) for p in paths)
         out.print(
-            f"{names}: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.skipped} skipped"
-            + (f", {plural(report.duplicates, 'duplicate')} skipped" if report.duplicates else "")
-            + f" · {plural(assistant.store.count_papers(), 'paper')} in {assistant.store.location}",
-            markup=False,
-            highlight=False,
+            literal(
+                f"{names}: {report.added} added, {report.updated} updated, "
+                f"{report.unchanged} unchanged, {report.skipped} skipped"
+                + (
+                    f", {plural(report.duplicates, 'duplicate')} skipped"
+                    if report.duplicates
+                    else ""
+                )
+                + f" · {plural(assistant.store.count_papers(), 'paper')} in {assistant.store.location}"
+            ),
+            soft_wrap=True,
         )
 
 
@@ -122,7 +123,7 @@ def papers(
             records = [r for r in records if contains.casefold() in r.title.casefold()]
         if as_json:
             print(
-                json.dumps(
+                json_dumps(
                     [
                         {
                             "id": r.paper_id,
@@ -135,14 +136,13 @@ def papers(
                             "categories": list(r.categories),
                         }
                         for r in records
-                    ],
-                    ensure_ascii=False,
+                    ]
                 )
             )
             return
         for r in records:
-            out.print(f"[dim]{r.paper_id}[/dim]  {r.title}", highlight=False)
-        err.print(Text(f"{plural(len(records), 'paper')} · {assistant.store.location}", "dim"))
+            out.print(literal(r.paper_id, "dim") + Text("  ") + literal(r.title), soft_wrap=True)
+        err.print(literal(f"{plural(len(records), 'paper')} · {assistant.store.location}", "dim"))
 
 
 def papers_remove(
@@ -167,19 +167,20 @@ def papers_remove(
         present = {r.paper_id for r in assistant.store.papers(given)}
         unknown = [i for i in given if i not in present]
         if unknown:
-            err.print(f"[yellow]not in the store: {', '.join(unknown)}[/yellow]", highlight=False)
+            err.print(literal(f"not in the store: {', '.join(unknown)}", "yellow"), soft_wrap=True)
         wanted = [i for i in given if i in present]
         for path in source or []:
             found = assistant.store.ids_from_source(path)
             if not found:
-                err.print(f"[yellow]no papers from source {path}[/yellow]", highlight=False)
+                err.print(literal(f"no papers from source {path}", "yellow"), soft_wrap=True)
             wanted.extend(found)
         removed = assistant.remove(list(dict.fromkeys(wanted))) if wanted else 0
         out.print(
-            f"{removed} removed · {plural(assistant.store.count_papers(), 'paper')} in "
-            f"{assistant.store.location}",
-            markup=False,
-            highlight=False,
+            literal(
+                f"{removed} removed · {plural(assistant.store.count_papers(), 'paper')} "
+                f"in {assistant.store.location}"
+            ),
+            soft_wrap=True,
         )
         if unknown and not removed:
             raise typer.Exit(1)

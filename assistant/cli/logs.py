@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from assistant.cli.common import UserError, err, global_overrides, invalid_settings, user_errors
 from assistant.conversations import Exchange
+from assistant.display import json_dumps, visible
 from assistant.settings import Settings
 from assistant.wording import duration
 
@@ -41,12 +41,12 @@ def logs(
         if conversation and not exchanges:
             raise UserError(f"no saved conversation {conversation!r}")
         if as_json:
-            print(json.dumps([e.to_dict() for e in exchanges], ensure_ascii=False, indent=2))
+            print(json_dumps([e.to_dict() for e in exchanges], indent=2))
             return
         if not exchanges:
-            err.print("[dim]Nothing logged yet: ask something with assistant chat or ask.[/dim]")
+            err.print("Nothing logged yet: ask something with assistant chat or ask.", style="dim")
             return
-        print("\n\n".join(as_markdown(e) for e in exchanges))
+        print(visible("\n\n".join(as_markdown(e) for e in exchanges), multiline=True))
 
 
 def _settings(ctx: typer.Context) -> Settings:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from assistant.chat.render import literal
 from assistant.cli.common import UserError, err, make_assistant, user_errors
 from assistant.cli.settings_options import setting_options
 
@@ -38,13 +39,16 @@ def slack(
             app = start_app(assistant, config, chosen.slack_workers)
             assistant.ensure_index()  # index the digest before the first question, not during it
             if config.app_token is not None:
-                err.print("[dim]Slack bot: Socket Mode. Ctrl-C stops it.[/dim]")
+                err.print("Slack bot: Socket Mode. Ctrl-C stops it.", style="dim")
                 serve_socket_mode(app, config.app_token, config.secrets())
             else:
                 err.print(
-                    f"[dim]Slack bot: HTTP mode, events at http://{host}:{chosen.slack_port}"
-                    "/slack/events. Ctrl-C stops it.[/dim]"
+                    literal(
+                        f"Slack bot: HTTP mode, events at http://{host}:{chosen.slack_port}"
+                        "/slack/events. Ctrl-C stops it.",
+                        "dim",
+                    )
                 )
-                serve_http(app, host, chosen.slack_port)
+                serve_http(app, host, chosen.slack_port, config.signing_secret)
         except SlackConfigError as exc:
             raise UserError(str(exc)) from None

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from assistant.slack.bot import SlackBot
 from assistant.slack.retries import ensure_retries
+from assistant.slack.verify import VerifySlackSignature
 
 if TYPE_CHECKING:
     from assistant.api import Assistant
@@ -32,13 +33,17 @@ def build_app(
     ``client`` carries the bot token and the Web API base URL; it is checked with auth.test
     here (a bad token fails now, not on the first question) and given retry limits for 429
     and 5xx if it has none. ``signing_secret`` verifies HTTP requests (Socket Mode needs none;
-    without one every HTTP request is refused). ``workers`` questions are answered at once.
+    without one every HTTP request is refused): by ``VerifySlackSignature`` in place of Bolt's
+    own check, so a malformed timestamp is a 401, not a 500, and no rejected body is logged.
+    ``workers`` questions are answered at once.
     """
     ensure_retries(client)
     app = App(
         name="paper-qa-assistant",
         client=client,
         signing_secret=signing_secret or "",
+        request_verification_enabled=False,
+        before_authorize=VerifySlackSignature(signing_secret),  # where Bolt's check would run
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="slack-listener"),
     )

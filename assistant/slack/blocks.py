@@ -3,6 +3,12 @@
 Slack rejects a section over 3000 characters and a message over 50 blocks, so long answers
 are split at line and sentence boundaries (code fences closed and reopened) and, past the
 block budget, shortened with a visible note rather than failing to post.
+
+Answer text is written by an LLM that may have obeyed an injected abstract, so nothing in it
+becomes live: ``<``, ``>`` and ``&`` are escaped (no ``<!channel>``, ``<@U…>`` or ``<url|…>``),
+Markdown links and bare URLs are shown as code (``here (`https://…`)``), and every text object
+is ``verbatim`` (Slack does not auto-link URLs, channel names or mentions in it). The only
+links are the ones added here: each source's own paper URL in the Sources list.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer import Answer
+from assistant.display import visible
 from assistant.wording import duration
 
 SECTION_LIMIT = 3000  # characters of text in one section or context element
@@ -34,7 +41,20 @@ class SlackMessage:
 # -- Markdown -> mrkdwn ----------------------------------------------------------------------
 _CODE = re.compile(r"(```.*?(?:```|\Z)|`[^`\n]+`)", re.DOTALL)
 _FENCE_LANG = re.compile(r"^```[\w+#.-]*\n")
-_MD_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^)\s]+)\)")
+# A Markdown link or image (its target may hold one level of parentheses), or a bare URL (a
+# scheme, even glued to a word; ``www.``; an e-mail address). Every part that may repeat is
+# anchored or bounded, so a long run of letters costs linear time.
+_SCHEMES = r"(?:https?|s?ftp|file|wss?|git|ssh|ircs?|telnet|gopher|feed)://"
+_SCHEMES += r"|(?:mailto|javascript|vbscript|data|slack|tel|sms|magnet):"
+_URL = rf"(?:{_SCHEMES}|\bwww\.|\b[\w.+-]{{1,64}}@(?=\w))[^\s`<>]*"
+_TRAILING = ".,;:!?'\")]"  # after a bare URL: punctuation of the sentence, not of the URL
+_TARGET = r"((?:[^\s()]|\([^\s()]*\))*)"
+_LINK_OR_URL = re.compile(
+    rf"!?\[([^\[\]\n]*)\]\(\s*{_TARGET}(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)|({_URL})",
+    re.IGNORECASE,
+)
+_BARE_URL = re.compile(_URL, re.IGNORECASE)
+_SLOT = re.compile("\x01(\\d+)\x01")  # where an inert link waits while the prose is formatted
 _HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+", re.MULTILINE)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
@@ -50,8 +70,55 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _inert_url(url: str) -> str:
+    """A URL shown as inline code: readable, never a link (Slack does not link inside code)."""
+    return f"`{escape(url).replace('`', '%60')}`"
+
+
+def _inert_bare_url(url: str) -> str:
+    core = url.rstrip(_TRAILING) or url
+    return _inert_url(core) + escape(url[len(core) :])
+
+
+def _inert_link(m: re.Match[str]) -> str:
+    """A Markdown link as ``label (`url`)``, a bare URL as `` `url` `` (escaped mrkdwn)."""
+    if m.group(3) is not None:
+        return _inert_bare_url(m.group(3))
+    label = _BARE_URL.sub(lambda u: _inert_bare_url(u.group()), escape(m.group(1).strip()))
+    url = m.group(2)
+    if not url:
+        return label
+    return f"{label} ({_inert_url(url)})" if label else _inert_url(url)
+
+
+def _park_links(text: str, links: list[str]) -> str:
+    """``text`` with each link or URL replaced by a numbered slot; ``links`` gets them inert.
+
+    ``text`` must have no raw control characters (see ``visible``), so no slot is forged.
+    """
+
+    def park(m: re.Match[str]) -> str:
+        links.append(_inert_link(m))
+        return f"\x01{len(links) - 1}\x01"
+
+    return _LINK_OR_URL.sub(park, text)
+
+
+def _unpark_links(text: str, links: list[str]) -> str:
+    return _SLOT.sub(lambda m: links[int(m.group(1))], text)
+
+
+def inert(text: str) -> str:
+    """Untrusted one-line text as mrkdwn: escaped, its links and URLs inert."""
+    links: list[str] = []
+    text = escape(_park_links(visible(text), links)).replace("`", "ˋ")
+    return _unpark_links(text, links)
+
+
 def _prose_to_mrkdwn(text: str) -> str:
-    text = escape(text)
+    links: list[str] = []
+    text = escape(_park_links(visible(text, multiline=True), links))  # formatting skips URLs
+    text = text.replace("`", "ˋ")  # a stray backtick must not pair with an inert URL's
     text = _RULE.sub("──────────", text)
     text = _QUOTE.sub("> ", text)
     text = _HEADING.sub(lambda m: f"{_BOLD_MARK}{m.group(1)}{_BOLD_MARK}", text)
@@ -59,19 +126,19 @@ def _prose_to_mrkdwn(text: str) -> str:
     text = _BOLD.sub(lambda m: f"{_BOLD_MARK}{m.group(1) or m.group(2)}{_BOLD_MARK}", text)
     text = _ITALIC.sub(r"_\1_", text)
     text = _STRIKE.sub(r"~\1~", text)
-    text = _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
-    return text.replace(_BOLD_MARK, "*")
+    return _unpark_links(text, links).replace(_BOLD_MARK, "*")
 
 
 def to_mrkdwn(markdown: str) -> str:
-    """Common Markdown (bold, italic, headings, lists, links, code, quotes) as Slack mrkdwn."""
+    """Common Markdown (bold, italic, headings, lists, code, quotes) as Slack mrkdwn; links
+    and URLs as inert code (see the module docstring)."""
     parts = _CODE.split(markdown.replace(_BOLD_MARK, ""))
     out = []
     for i, part in enumerate(parts):
         if i % 2 == 0:
             out.append(_prose_to_mrkdwn(part))
         else:  # code: no formatting inside, only escaping; Slack shows a language tag as text
-            out.append(escape(_FENCE_LANG.sub("```\n", part)))
+            out.append(escape(visible(_FENCE_LANG.sub("```\n", part), multiline=True)))
     return "".join(out)
 
 
@@ -136,15 +203,20 @@ def split_sections(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 
 
 # -- blocks -----------------------------------------------------------------------------------
+def mrkdwn(text: str) -> Block:
+    """A text object Slack shows as written: no auto-linked URLs, channels or mentions."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": mrkdwn(text)}
 
 
 def context_blocks(lines: list[str]) -> list[Block]:
     """Context block(s) for ``lines``: elements under the text limit, ten elements a block."""
     elements: list[Block] = []
     for piece in split_sections("\n".join(lines)):
-        elements.append({"type": "mrkdwn", "text": piece})
+        elements.append(mrkdwn(piece))
     return [
         {"type": "context", "elements": elements[i : i + CONTEXT_ELEMENTS]}
         for i in range(0, len(elements), CONTEXT_ELEMENTS)
@@ -160,11 +232,30 @@ def _body_blocks(mrkdwn: str, budget: int) -> list[Block]:
     return [section(p) for p in pieces]
 
 
+_LIVE_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f-\x9f]+", re.IGNORECASE)
+_URL_QUOTED = str.maketrans({"|": "%7C", "<": "%3C", ">": "%3E", "&": "&amp;"})
+
+
+def _paper_url(url: str | None) -> str | None:
+    """The paper's own http(s) URL, quoted for use inside ``<…>``; None if it is not one."""
+    if url and _LIVE_URL.fullmatch(url) and visible(url) == url:
+        return url.translate(_URL_QUOTED)
+    return None
+
+
 def _source_label(index: int, title: str, url: str | None) -> str:
-    label = escape(title)
-    if url and re.match(r"^https?://\S+$", url):
-        label = f"<{url.replace('|', '%7C').replace('>', '%3E')}|{label.replace('|', '¦')}>"
-    return f"{index}. {label}"
+    """``1. Title``, linked to the paper's own URL: the only live links in an answer."""
+    live = _paper_url(url)
+    if live:
+        return f"{index}. <{live}|{escape(visible(title)).replace('|', '¦')}>"
+    return f"{index}. {inert(title)}"
+
+
+def _plain_source(index: int, title: str, url: str | None) -> str:
+    """The text-fallback form: ``1. Title (https://…)``."""
+    live = _paper_url(url)
+    shown = f" (<{live}>)" if live else (f" ({inert(url)})" if url else "")
+    return f"{index}. {inert(title)}{shown}"
 
 
 def _footer(answer: Answer) -> str:
@@ -175,7 +266,7 @@ def _footer(answer: Answer) -> str:
     )
     seconds = answer.timings_ms.get("total")
     took = f" · {duration(seconds)}" if seconds is not None else ""
-    return f"Answered by *{escape(who)}*{took}"
+    return f"Answered by *{inert(who)}*{took}"
 
 
 ABSTAINED = "*I couldn't find an answer to this in the indexed papers.*"
@@ -189,10 +280,10 @@ def answer_message(answer: Answer) -> SlackMessage:
         lines = ["*Sources*"]
         for i, c in enumerate(answer.citations, start=1):
             lines.append(_source_label(i, c.title, c.url))
-            plain_sources.append(f"{i}. {c.title}" + (f" ({c.url})" if c.url else ""))
+            plain_sources.append(_plain_source(i, c.title, c.url))
         trailer.extend(context_blocks(lines))
     if answer.notices:
-        trailer.extend(context_blocks([f"Note: {escape(n)}" for n in answer.notices]))
+        trailer.extend(context_blocks([f"Note: {inert(n)}" for n in answer.notices]))
     trailer.extend(context_blocks([_footer(answer)]))
 
     body = to_mrkdwn(answer.text.strip())
@@ -202,7 +293,7 @@ def answer_message(answer: Answer) -> SlackMessage:
 
     plain = body
     if plain_sources:
-        plain += "\n\nSources:\n" + "\n".join(escape(s) for s in plain_sources)
+        plain += "\n\nSources:\n" + "\n".join(plain_sources)
     return SlackMessage(text=_fallback(plain), blocks=blocks[:MAX_BLOCKS])
 
 

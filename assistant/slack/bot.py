@@ -140,6 +140,7 @@ class StreamingReply:
             self._last = self.clock()
 
     def show(self, message: blocks.SlackMessage) -> None:
+        """Post or update; Slack is told not to turn names or URLs in the text into links."""
         if self.ts is None:
             resp = self.client.chat_postMessage(
                 channel=self.channel,
@@ -148,11 +149,18 @@ class StreamingReply:
                 blocks=message.blocks,
                 unfurl_links=False,
                 unfurl_media=False,
+                parse="none",
+                link_names=False,
             )
             self.ts = str(resp["ts"])
         else:
             self.client.chat_update(
-                channel=self.channel, ts=self.ts, text=message.text, blocks=message.blocks
+                channel=self.channel,
+                ts=self.ts,
+                text=message.text,
+                blocks=message.blocks,
+                parse="none",
+                link_names=False,
             )
 
 
@@ -269,7 +277,7 @@ class SlackBot:
             try:
                 asked, history, filters = thread_filters(mention.text, history)
             except InlineFilterError as exc:
-                reply.show(blocks.notice_message(f"{exc}. {FILTER_HELP}"))
+                reply.show(blocks.notice_message(f"{blocks.inert(str(exc))}. {FILTER_HELP}"))
                 return
             if not asked:
                 reply.show(blocks.notice_message(HELP))

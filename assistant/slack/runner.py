@@ -1,23 +1,16 @@
-"""Running the Bolt app: an HTTP Events API endpoint, or a Socket Mode connection.
-
-The HTTP server is the standard library's threading server feeding Bolt's ``dispatch`` (the
-same thing Bolt's dev server does, but concurrent and with a request size limit), so the bot
-needs no web framework. Bolt verifies the signature and timestamp of every request.
-"""
+"""Running the Bolt app: an HTTP Events API endpoint (``server.py``), or a Socket Mode connection."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from assistant.slack import redact
 from assistant.slack.config import SlackConfig, SlackConfigError
+from assistant.slack.server import SlackHttpServer
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -26,90 +19,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assistant.slack")
 
-EVENTS_PATH = "/slack/events"
-MAX_BODY = 1_000_000  # bytes; Slack's event payloads are far smaller
 
-
-class _EventsHandler(BaseHTTPRequestHandler):
-    server: SlackHttpServer
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        parts = urlsplit(self.path)
-        if parts.path != self.server.path:
-            self._send(404, b"not found")
-            return
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY:
-            self._send(413 if length > MAX_BODY else 400, b"bad request size")
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        headers: dict[str, str | Sequence[str]] = {}
-        for name, value in self.headers.items():
-            headers[name.lower()] = value
-        resp = self.server.app.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))
-        payload = resp.body.encode("utf-8") if isinstance(resp.body, str) else bytes(resp.body)
-        self.send_response(resp.status)
-        for name, values in resp.headers.items():
-            if name.lower() != "content-length":
-                for value in values:
-                    self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path == "/health":
-            self._send(200, b"ok")
-        else:
-            self._send(404, b"not found")
-
-    def _send(self, status: int, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("http %s", format % args)
-
-
-class SlackHttpServer(ThreadingHTTPServer):
-    """Serves ``POST /slack/events`` (and ``GET /health``) for one Bolt app."""
-
-    daemon_threads = True
-    request_queue_size = 128  # Slack delivers bursts; the default backlog of 5 resets connections
-
-    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, path: str = EVENTS_PATH):
-        self.app = app
-        self.path = path
-        super().__init__((host, port), _EventsHandler)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}{self.path}"
-
-    def start_background(self) -> threading.Thread:
-        """Serve on a daemon thread (tests, embedding); ``shutdown()`` stops it."""
-        thread = threading.Thread(
-            target=self.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="slack-http",
-            daemon=True,
-        )
-        thread.start()
-        return thread
-
-
-def serve_http(app: App, host: str, port: int) -> None:
+def serve_http(app: App, host: str, port: int, signing_secret: str | None) -> None:
     """Serve the Events API until interrupted."""
     try:
-        server = SlackHttpServer(app, host, port)
+        server = SlackHttpServer(app, host, port, signing_secret=signing_secret)
     except OSError as exc:
         raise SlackConfigError(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port"
