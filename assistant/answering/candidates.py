@@ -18,7 +18,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
-from assistant.answering.units import Unit
+from assistant.answering.units import Unit, token_keys
 from assistant.answering.words import read_words
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
@@ -32,6 +32,7 @@ IDENTIFYING = 2
 # A list is by entity when its names and rare words carry at least this share of its weight.
 ANCHOR_SHARE = 0.5
 PHRASE_SLOP = 3  # words allowed between the words of a named phrase ("SVD-free ... optimizer")
+MAX_PHRASE_CHECKS = 50  # abstracts read to find a phrase, at most (those with all its words)
 
 
 class Retriever(Protocol):
@@ -266,16 +267,19 @@ def resolve_reference(
         name = fold(" ".join(w.surface for w in words))
         titled = collection.title_names.get(name, set())
         return Resolved(text, tuple(sorted(titled)), original, strict, titled=True)
-    in_titles = [pid for pid, title in collection.title_word_keys.items() if _in_order(keys, title)]
+    content = [k for k, w in zip(keys, words) if w.content]
+    titled = set.intersection(*(collection.titles_with(k) for k in content))
+    in_titles = sorted(pid for pid in titled if _in_order(keys, collection.title_word_keys[pid]))
     if in_titles:
         return Resolved(text, tuple(in_titles), original, strict, titled=True)
-    content = [k for k, w in zip(keys, words) if w.content]
     papers: set[str] | None = None
     for key in content:
         have = set(collection.papers_with(key)) if collection.has(key) else set()
         papers = have if papers is None else papers & have
     found = [
-        pid for pid in sorted(papers or ()) if _in_order(keys, collection.paper_word_keys(pid))
+        pid
+        for pid in sorted(papers or ())[:MAX_PHRASE_CHECKS]
+        if _in_order(keys, collection.paper_word_keys(pid))
     ]
     return Resolved(text, tuple(found), original, strict)
 
@@ -286,10 +290,7 @@ def _known_compound(key: str, collection: Collection) -> bool:
 
 
 def _matches(key: str, token: str) -> bool:
-    if key == token:
-        return True
-    parts = compound_parts(token)
-    return bool(parts) and (key in {stem(p) for p in parts} or key == stem("".join(parts)))
+    return key == token or key in token_keys(token)
 
 
 def _in_order(keys: list[str], sequence: list[str]) -> bool:

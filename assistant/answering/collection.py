@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-from assistant.answering.units import Unit, units_of
+from assistant.answering.units import Unit, token_keys, units_of
 from assistant.answering.words import name_shaped, word_keys
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retrieval import RetrievedPaper
@@ -157,6 +157,19 @@ class Collection:
             if len(pids) == 1:
                 names[name] |= pids
         return dict(names)
+
+    @cached_property
+    def _title_index(self) -> dict[str, set[str]]:
+        index: dict[str, set[str]] = defaultdict(set)
+        for pid, keys in self.title_word_keys.items():
+            for key in keys:
+                for k in token_keys(key):
+                    index[k].add(pid)
+        return dict(index)
+
+    def titles_with(self, key: str) -> set[str]:
+        """The papers whose title has the word key (or a compound containing it)."""
+        return self._title_index.get(key, set())
 
     @cached_property
     def title_word_keys(self) -> dict[str, list[str]]:

@@ -93,8 +93,13 @@ def select(
         sel.abstain = Abstain.ABSENT
         sel.absent = strict_absent
         return sel
-    absent_words = [t for t in plan.terms if not t.in_collection]
-    if not sel.followup and not named and absent_words:
+    absent_words = [t.surface for t in plan.terms if not t.in_collection]
+    # which missing words are salient costs embeddings: asked only when they could sink it
+    if (
+        not sel.followup
+        and not named
+        and _missing_share(plan, absent_words, max_idf) >= MAX_MISSING_SHARE
+    ):
         salient = missing()
         if _missing_share(plan, salient, max_idf) >= MAX_MISSING_SHARE:
             sel.abstain = Abstain.MISSING

@@ -4,6 +4,7 @@ initialisms of its word runs, so "LLM" meets "large language models")."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentences, stem, terms
 
@@ -51,3 +52,15 @@ def present(term: str, text: frozenset[str], acronym: bool = False) -> bool:
         return False
     joined = stem("".join(parts)) if all(p.isalpha() for p in parts) else None
     return (joined is not None and joined in text) or all(stem(p) in text for p in parts)
+
+
+@lru_cache(maxsize=65536)
+def token_keys(token: str) -> frozenset[str]:
+    """The keys a word key answers to: itself, and for a compound its parts and joined form."""
+    parts = compound_parts(token)
+    if not parts:
+        return frozenset((token,))
+    found = {token, *(stem(p) for p in parts)}
+    if all(p.isalpha() for p in parts):
+        found.add(stem("".join(parts)))
+    return frozenset(found)
