@@ -2,9 +2,10 @@
 
     python benchmarks/answer_scale.py --papers 10000 --out benchmarks/results/answer_scale.json
 
-The store holds the digest's 119 real papers plus papers recombined from it by
-``benchmarks/scale.py``'s generator (unique titles, abstracts of 4-6 digest sentences, seeded).
-As in scale.py, chunks are embedded by a proxy (each unique sentence embedded once by the real
+The store holds the digest's 119 real papers plus papers recombined from them (seeded): a title
+of six digest title words, an abstract of 4-6 digest sentences in which every name-shaped word
+("CrossSplit", "GPT-4o") is replaced by a made-up one, so that, as in a real collection, topics
+recur across papers but a paper's name belongs to that paper alone. As in scale.py, chunks are embedded by a proxy (each unique sentence embedded once by the real
 model, a chunk's vector the normalised mean of its sentences'), which makes a 10k store quick
 to build; questions are embedded by the real model, so the timed path is the real one: plan,
 hybrid retrieval, candidates, selection, evidence, composition and citation verification.
@@ -29,9 +30,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 DATASETS = [REPO.parent / "shared" / "eval" / n for n in ("dev.jsonl", "dev2.jsonl")]
 
 
+def recombined(digest: list[Any], n: int, seed: int = 11) -> list[Any]:
+    """``n`` papers made of the digest's words and sentences, names replaced (see above)."""
+    import random
+    import re
+
+    from assistant.answering.words import name_shaped
+    from vectorstore.papers import Paper
+    from vectorstore.text import split_sentences
+
+    rng = random.Random(seed)
+    sentences = sorted({s for p in digest for s in split_sentences(p.abstract) if len(s) > 20})
+    words = sorted({w for p in digest for w in p.title.split() if w.isalpha() and len(w) > 3})
+
+    def unnamed(sentence: str) -> str:
+        return re.sub(
+            r"[^\s(),;:]+",
+            lambda m: f"Zq{rng.randrange(10**6)}" if name_shaped(m.group(0)) else m.group(0),
+            sentence,
+        )
+
+    return [
+        Paper(
+            title=" ".join(rng.sample(words, 6)).capitalize() + f" ({i})",
+            abstract=" ".join(unnamed(s) for s in rng.sample(sentences, rng.randint(4, 6))),
+            source="recombined",
+        )
+        for i in range(n)
+    ]
+
+
 def build(home: Path, n: int) -> Any:
     """An extractive Assistant over an ``n``-paper store (the digest plus recombined papers)."""
-    from scale import ProxyEmbedder, corpus
+    from scale import ProxyEmbedder
 
     from assistant import Assistant
     from assistant.resources import bundled_digest
@@ -40,7 +71,7 @@ def build(home: Path, n: int) -> Any:
 
     assistant = Assistant(home=home, llm="extractive", auto_ingest=False)
     digest = read_papers(bundled_digest())
-    papers = digest + corpus(max(0, n - len(digest)))
+    papers = digest + recombined(digest, max(0, n - len(digest)))
     sentences = sorted({s for p in papers for s in split_sentences(p.abstract)})
     store = assistant.store
     store.count_papers()  # opens the collections with the real embedding function

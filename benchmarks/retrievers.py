@@ -37,6 +37,10 @@ class _Variant:
         # the answering plan's term weights (they retrieve the usual way).
         return self._enrich(query, self.rank(query, k))
 
+    def _body(self, chunk_id: str) -> str:
+        hits = self.store.chunk_hits([(chunk_id, 0.0)])
+        return hits[0].body if hits else ""
+
     def _records(self, ids: list[str]) -> dict[str, PaperRecord]:
         return {r.paper_id: r for r in self.store.papers(ids)}
 
@@ -66,7 +70,7 @@ class BM25Only(_Variant):
             RetrievedPaper(
                 paper=records[pid],
                 score=round(order[pid][1].score, 6),
-                evidence=self.hybrid._chunk_body(order[pid][1].chunk_id),
+                evidence=self._body(order[pid][1].chunk_id),
                 dense_similarity=None,
                 lexical_score=order[pid][1].score,
                 lexical_rank=order[pid][0],

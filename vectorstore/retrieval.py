@@ -105,13 +105,20 @@ class HybridRetriever:
         top = sorted(fused, key=lambda pid: -fused[pid])[:k]
         records = {r.paper_id: r for r in self.store.papers(top)}
 
+        # a paper found only by BM25 shows its best keyword chunk: read them in one go
+        lexical_only = [
+            lexical[pid][1].chunk_id for pid in top if pid in lexical and pid not in dense
+        ]
+        bodies = {
+            h.chunk_id: h.body for h in self.store.chunk_hits([(c, 0.0) for c in lexical_only])
+        }
         results = []
         for pid in top:
             if pid not in records:
                 continue  # removed between the two reads
             d = dense.get(pid)
             lx = lexical.get(pid)
-            evidence = d[1].body if d else self._chunk_body(lx[1].chunk_id) if lx else ""
+            evidence = d[1].body if d else bodies.get(lx[1].chunk_id, "") if lx else ""
             results.append(
                 RetrievedPaper(
                     paper=records[pid],
@@ -258,7 +265,3 @@ class HybridRetriever:
             self._chunk_rows = (key, fi.rows_of(index.paper_ids))
         papers = np.append(fi.paper_mask(filters), False)
         return papers[self._chunk_rows[1]]
-
-    def _chunk_body(self, chunk_id: str) -> str:
-        hits = self.store.chunk_hits([(chunk_id, 0.0)])
-        return hits[0].body if hits else ""

@@ -22,7 +22,16 @@ class Coverage:
         for group in self.groups:
             for alt in group:
                 self.weights.update(alt)
-        self.total = sum(self._group_weight(g) for g in self.groups)
+        # (group weight, [(alternative weight, its terms and weights)]) computed once: ``of``
+        # runs for every sentence of every candidate
+        self._shape = [
+            (
+                self._group_weight(g),
+                [(max(sum(a.values()), 1e-9), list(a.items())) for a in g],
+            )
+            for g in self.groups
+        ]
+        self.total = sum(weight for weight, _ in self._shape)
 
     @classmethod
     def for_plan(cls, plan: QueryPlan, weights: dict[str, float] | None = None) -> Coverage:
@@ -44,13 +53,14 @@ class Coverage:
         """Share of the question's weight the text contains (0..1)."""
         if self.total <= 0:
             return 0.0
+        hits = {t for t in self.weights if self.has(t, text)}
         got = 0.0
-        for group in self.groups:
+        for weight, alternatives in self._shape:
             share = max(
-                sum(w for t, w in alt.items() if self.has(t, text)) / max(sum(alt.values()), 1e-9)
-                for alt in group
+                sum(w for t, w in terms if t in hits) / alt_weight
+                for alt_weight, terms in alternatives
             )
-            got += share * self._group_weight(group)
+            got += share * weight
         return got / self.total
 
     def matched(self, text: frozenset[str]) -> list[str]:
