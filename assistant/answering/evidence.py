@@ -26,6 +26,8 @@ MIN_GAIN = 0.15
 ALSO_ANSWERS = 0.5
 # "What model does it build on?": a sentence naming something the question did not gains this.
 ENTITY_CUE = 0.3
+# A sentence of the passage the retriever found most similar to the question gains this.
+CHUNK_CUE = 0.1
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
 SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
@@ -175,6 +177,9 @@ def pick_sentences(
             return share + cues[id(u)] + names
 
         rest = [u for u in sentences if u not in chosen]
+        if clause.quantity:
+            # "how large is each?": the answer is a number
+            rest = [u for u in rest if numbers(u.text)] or rest
         if clause.name and not part:
             best = max(
                 (u for u in rest if _NAMES.search(u.text)),
@@ -263,7 +268,7 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
     if _CONTRIBUTION.search(text):
         bonus += 0.1 if intent is Intent.DEFINITION else 0.04
     if " ".join(text.split())[:60] in best_chunk:
-        bonus += 0.05
+        bonus += CHUNK_CUE
     if intent is Intent.DEFINITION:
         lowered = text.casefold()
         if any(n in lowered for n in names):
