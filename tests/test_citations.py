@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from assistant.citations import verify_citations
 
 RETRIEVED = {
@@ -61,3 +65,33 @@ def test_technical_brackets_are_kept_as_text_not_as_citations() -> None:
     v = verify_citations("Tokens like [CLS] and ranges [0, 1] stay.", RETRIEVED)
     assert v.text == "Tokens like (CLS) and ranges (0, 1) stay."
     assert v.cited_ids == [] and v.rejected == []
+
+
+GS = "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
+LQ = "LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Efficient Language Model Finetuning"
+
+
+@pytest.mark.parametrize(
+    "fake",
+    [
+        "［Totally Fake Paper About Everything］",  # fullwidth brackets
+        "【Totally Fake Paper About Everything】",
+        "[Totally Fake\nPaper About Everything]",  # a bracket split by a newline
+        "[LQ-LoRA]",  # a short piece of a real title
+        "[[nested] Totally Fake Paper]",
+    ],
+)
+def test_nothing_that_looks_like_a_citation_survives_unless_verified(fake: str) -> None:
+    retrieved = {"gs": GS, "int4": "Training Transformers with 4-bit Integers"}
+    v = verify_citations(f"Claim one [{GS}]. Claim two {fake}.", retrieved, corpus_titles=[LQ])
+    assert v.cited_ids == ["gs"]
+    brackets = re.findall(r"\[[^\]]*\]", v.text)
+    assert brackets == [f"[{GS}]"], v.text  # the only bracket left is the verified citation
+    assert "［" not in v.text and "【" not in v.text
+
+
+def test_a_title_with_brackets_of_its_own_can_be_cited() -> None:
+    title = "[Re] Reproducing BERT: A Replication Study"
+    v = verify_citations(f"They reproduce BERT [{title}].", {"re": title, "gs": GS})
+    assert v.cited_ids == ["re"] and v.rejected == []
+    assert v.text == f"They reproduce BERT [{title}]."

@@ -257,3 +257,19 @@ def test_astream_reports_errors_like_stream(built_home: Path, fake_openai: FakeO
 
     with pytest.raises(ValueError, match="empty"):
         asyncio.run(collect())
+
+
+def test_fake_bracketed_citations_never_reach_the_answer_text(
+    built_home: Path, fake_openai: FakeOpenAI
+) -> None:
+    fake_openai.responder = lambda body: (
+        f"SNIPER trains with decaying sparsity [{_key_of(body, SNIPER)}]. It builds on "
+        "［Totally Fake Paper On Sparsity］, [Another Fake\nPaper On Speech] and 【Third Fake "
+        "Paper Title】 [SNIPER Training]."
+    )
+    answer = _llm(built_home, fake_openai).ask(SNIPER_Q)
+    assert [c.title for c in answer.citations] == [SNIPER]
+    leftover = re.findall(r"[\[［【][^\]］】]*[\]］】]", answer.text)
+    assert leftover == [f"[{SNIPER}]"], answer.text
+    assert "Fake" not in answer.text  # citation-like brackets are removed, not kept as text
+    assert len(answer.rejected_citations) >= 3
