@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant.answering.candidates import Pool, Retriever, gather
@@ -19,6 +19,7 @@ from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
 from assistant.answering.reading import Intent
 from assistant.answering.selection import Selection, select
+from assistant.answering.units import present
 from vectorstore.filters import Filters
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.store import PaperRecord
@@ -79,6 +80,38 @@ class Answering:
         plan = make_plan(question, collection)
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
+        pool, selection = self._choose(plan, collection, k, filters, context)
+        if selection.followup and not _has_main_term(plan, selection):
+            # The previous answer's papers do not have what is asked ("which of those is
+            # multilingual?" after a list that missed one): read it with the previous question.
+            joined = make_plan(f"{turns[-1].question} {question}", collection)
+            joined = replace(
+                joined,
+                question=plan.question,
+                intent=plan.intent,
+                clauses=plan.clauses,
+                metadata=plan.metadata,
+                language=plan.language,
+            )
+            pool2, selection2 = self._choose(joined, collection, k, filters, ())
+            if selection2.chosen:
+                plan, pool, selection = joined, pool2, selection2
+                selection.followup = True
+        plan = plan.with_context(context, selection.followup)
+        evidence = build_evidence(plan, selection)
+        chosen = {c.paper_id for c in selection.chosen}
+        retrieved = [c.paper for c in pool.candidates[:k]]
+        retrieved += [c.paper for c in pool.candidates[k:] if c.paper_id in chosen]
+        return Prepared(plan, pool, selection, evidence, retrieved, collection.paper_count)
+
+    def _choose(
+        self,
+        plan: QueryPlan,
+        collection: Collection,
+        k: int,
+        filters: Filters | None,
+        context: Sequence[str],
+    ) -> tuple[Pool, Selection]:
         pool = gather(plan, self.retriever, collection, k=k, filters=filters, context_ids=context)
         embed = self.embed
         selection = select(
@@ -87,12 +120,7 @@ class Answering:
             collection.max_idf,
             (lambda: missing_words(plan, embed)) if embed is not None else list,
         )
-        plan = plan.with_context(context, selection.followup)
-        evidence = build_evidence(plan, selection)
-        chosen = {c.paper_id for c in selection.chosen}
-        retrieved = [c.paper for c in pool.candidates[:k]]
-        retrieved += [c.paper for c in pool.candidates[k:] if c.paper_id in chosen]
-        return Prepared(plan, pool, selection, evidence, retrieved, collection.paper_count)
+        return pool, selection
 
     def context_of(self, turns: Sequence[Turn], filters: Filters | None) -> tuple[str, ...]:
         """The papers the previous answer cited: known from an earlier ``Answer``, else found by
@@ -113,3 +141,12 @@ class Answering:
             while len(self._context) > CONTEXT_CACHE:
                 self._context.popitem(last=False)
         return ids
+
+
+def _has_main_term(plan: QueryPlan, selection: Selection) -> bool:
+    """Whether a chosen paper contains the question's most informative word (if it has one)."""
+    known = [t for t in plan.terms if t.in_collection and t.weight > 0]
+    if not known:
+        return True
+    main = max(known, key=lambda t: t.weight)
+    return any(present(main.key, c.terms) for c in selection.chosen)
