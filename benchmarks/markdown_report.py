@@ -58,6 +58,18 @@ def render(r: dict[str, Any], command: str) -> str:
         from answering import markdown_section
 
         parts += [markdown_section(r["answering"]), ""]
+    if r.get("answer_scale"):
+        from answer_scale import markdown_section as scale_section
+
+        parts += [scale_section(r["answer_scale"]), ""]
+    if r.get("first_answer"):
+        from first_answer import render as first_answer_section
+
+        parts += [first_answer_section(r["first_answer"]), ""]
+    if r.get("mcp"):
+        from mcp_latency import markdown_section as mcp_section
+
+        parts += [mcp_section(r["mcp"]), ""]
     parts += [
         "## Figures to reach (issue 2)",
         "",

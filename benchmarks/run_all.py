@@ -113,9 +113,19 @@ def cold_start(home: Path, runs: int) -> dict[str, Any]:
 
 
 # -- the whole run -----------------------------------------------------------------------------
-def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, reps: int) -> None:
+def run_all(
+    dataset: Path,
+    out: Path,
+    json_out: Path | None,
+    cold_runs: int,
+    reps: int,
+    scale_papers: int = 10_000,
+) -> None:
     t_start = time.perf_counter()
     info = machine()
+    import answer_scale
+    import first_answer
+    import mcp_latency
     from answering import before_after
     from retrievers import BM25Only, DenseOnly, LangChainBaseline, build_langchain_store
 
@@ -185,6 +195,15 @@ def run_all(dataset: Path, out: Path, json_out: Path | None, cold_runs: int, rep
 
         log("answering core before and after, dev and dev2 (benchmarks/answering.py)")
         results["answering"] = before_after(tmp / "answering")
+        if scale_papers:
+            log(
+                f"extractive answers on a {scale_papers:,}-paper store (benchmarks/answer_scale.py)"
+            )
+            results["answer_scale"] = answer_scale.run(scale_papers, reps=1)
+        log("the quickstart's first answer, fresh data directories (benchmarks/first_answer.py)")
+        results["first_answer"] = first_answer.measure(3)
+        log("MCP server start-up and ask round trip (benchmarks/mcp_latency.py)")
+        results["mcp"] = mcp_latency.run_benchmark(starts=3, reps=3)
 
         log(f"cold start: assistant ask × {cold_runs}")
         results["cold_start"] = cold_start(home, cold_runs)
@@ -222,12 +241,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the raw numbers here")
     parser.add_argument("--cold-runs", type=int, default=5, help="assistant ask runs to time")
     parser.add_argument("--latency-reps", type=int, default=3, help="passes over the queries")
+    parser.add_argument(
+        "--scale-papers",
+        type=int,
+        default=10_000,
+        help="papers in the large store for answer latency (0: skip; ~3 min at 10k)",
+    )
     ns = parser.parse_args(argv)
     if not ns.dataset.is_file():
         parser.error(f"no question file at {ns.dataset}; pass --dataset PATH")
     if ns.cold_runs < 1 or ns.latency_reps < 1:
         parser.error("--cold-runs and --latency-reps must be at least 1")
-    run_all(ns.dataset, ns.out, ns.json, ns.cold_runs, ns.latency_reps)
+    run_all(ns.dataset, ns.out, ns.json, ns.cold_runs, ns.latency_reps, ns.scale_papers)
 
 
 if __name__ == "__main__":
