@@ -23,7 +23,7 @@ from vectorstore.text import numbers
 # A further sentence must add this share of the question's weight to be quoted.
 MIN_GAIN = 0.15
 # A sentence that holds this share of the question's weight by itself is quoted too.
-ALSO_ANSWERS = 0.5
+ALSO_ANSWERS = 0.4
 # "What model does it build on?": a sentence naming something the question did not gains this.
 ENTITY_CUE = 0.3
 # A sentence of the passage the retriever found most similar to the question gains this.
