@@ -161,3 +161,22 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.text)
     assert len(sentences) <= 3
     assert "2.2 times" in answer.text and "35.1%" in answer.text
+
+
+def test_a_comparison_is_a_table_on_a_terminal_and_exact_text_when_piped(
+    assistant: Assistant,
+) -> None:
+    from rich.console import Console
+
+    from assistant.chat.render import print_answer
+
+    answer = assistant.ask("GPTVQ vs LLM-QAT: which bit widths do they reach?")
+    terminal = Console(force_terminal=True, width=100, record=True)
+    print_answer(terminal, answer)
+    shown = terminal.export_text()
+    rows = [line for line in shown.splitlines() if line.strip().startswith(("GPTVQ", "LLM-QAT"))]
+    assert [r.split()[0] for r in rows] == ["GPTVQ", "LLM-QAT"]
+    assert rows[0].rstrip().endswith("1") and rows[1].rstrip().endswith("2")  # source numbers
+    piped = Console(force_terminal=False, width=100, record=True)
+    print_answer(piped, answer)
+    assert piped.export_text().startswith(answer.text)

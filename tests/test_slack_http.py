@@ -78,9 +78,7 @@ def make_bot(fake_slack: FakeSlack, built_home: Path) -> Iterator[MakeBot]:
     def make(
         backend: Any = None, client: WebClient | None = None, **options: Any
     ) -> SlackHttpServer:
-        assistant = Assistant(home=built_home, llm="extractive")
-        if backend is not None:
-            assistant._backend = backend
+        assistant = Assistant(home=built_home, llm="extractive", backend=backend)
         client = client or WebClient(token=fake_slack.bot_token, base_url=fake_slack.base_url)
         app = build_app(assistant, client, signing_secret="test-signing-secret", **options)
         server = SlackHttpServer(app, "127.0.0.1", 0, signing_secret="test-signing-secret")

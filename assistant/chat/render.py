@@ -124,9 +124,34 @@ def status_text(answer: Answer) -> str:
     return visible(" · ".join(parts))
 
 
+def print_comparison(console: Console, answer: Answer) -> None:
+    """A comparison side by side: one row per paper, with the name the question used for it and
+    the number of its source."""
+    from rich import box
+    from rich.table import Table
+
+    number = {c.paper_id: i for i, c in enumerate(answer.citations, start=1)}
+    table = Table(box=box.SIMPLE_HEAD, show_lines=True, expand=True)
+    table.add_column("", style="bold", ratio=1)
+    table.add_column("what its abstract says", ratio=4)
+    table.add_column("source", justify="right", no_wrap=True)
+    for part in answer.parts:
+        table.add_row(
+            literal(part.target or part.title),
+            literal(part.text),
+            str(number.get(part.paper_id, "")),
+        )
+    console.print(table)
+
+
 def print_answer(console: Console, answer: Answer, status: Console | None = None) -> None:
-    """The answer, its Sources, its notices and a dim status line (on ``status``, default: same)."""
-    print_answer_text(console, answer.text)
+    """The answer, its Sources, its notices and a dim status line (on ``status``, default: same).
+
+    On a terminal a comparison is a table; elsewhere the text is printed exactly."""
+    if answer.intent == "compare" and len(answer.parts) >= 2 and console.is_terminal:
+        print_comparison(console, answer)
+    else:
+        print_answer_text(console, answer.text)
     print_sources(console, answer.citations)
     info = status or console
     for notice in answer.notices:
