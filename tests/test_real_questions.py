@@ -180,3 +180,13 @@ def test_a_comparison_is_a_table_on_a_terminal_and_exact_text_when_piped(
     piped = Console(force_terminal=False, width=100, record=True)
     print_answer(piped, answer)
     assert piped.export_text().startswith(answer.text)
+
+
+def test_the_x_paper_means_the_paper_that_introduces_x(assistant: Assistant) -> None:
+    # "Best-fit Packing" is introduced by its paper; BERT is only used by some papers here.
+    packing = assistant.ask(
+        "best-fit packing paper - how much does it improve reading comprehension?"
+    )
+    assert cited(packing) == ["Fewer Truncations Improve Language Modeling"]
+    bert = assistant.ask("whats the bert paper about")
+    assert bert.abstained and not bert.citations and "not in this collection" in bert.text

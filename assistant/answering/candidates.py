@@ -9,6 +9,7 @@ papers. Each candidate carries what selection needs: how much of the question it
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -19,7 +20,7 @@ from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
 from assistant.answering.units import Unit, token_keys
-from assistant.answering.words import read_words
+from assistant.answering.words import read_words, word_keys
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retrieval import RetrievedPaper
@@ -128,7 +129,9 @@ def gather(
     query = plan.dense_query()
     pool = Pool()
     pool.references = [
-        resolve_reference(r.text, plan.question, collection, strict=r.strict)
+        resolve_reference(
+            r.text, plan.question, collection, strict=r.strict, introduced=r.strict and not r.quoted
+        )
         for r in plan.references
     ]
     if plan.intent is Intent.COMPARE:
@@ -245,11 +248,18 @@ def name_papers(term: Term, collection: Collection) -> tuple[tuple[str, ...], bo
 
 
 def resolve_reference(
-    text: str, question: str, collection: Collection, *, strict: bool = True
+    text: str,
+    question: str,
+    collection: Collection,
+    *,
+    strict: bool = True,
+    introduced: bool = False,
 ) -> Resolved:
     """The paper a title fragment or nickname names: one whose title has its words in order
-    (a few words apart at most), else one whose abstract does. "The original X paper" must be
-    named X by its title."""
+    (a few words apart at most), else one whose abstract does, in a sentence that introduces it
+    when ``introduced`` ("we propose Best-fit Packing": "the best-fit packing paper"; a paper
+    that only uses BERT is not "the BERT paper"). "The original X paper" must be named X by its
+    title."""
     original = strict and asks_for_original(question) and text.lower() in question.lower()
     words = read_words(text)
     if not any(w.content for w in words):
@@ -280,8 +290,23 @@ def resolve_reference(
         pid
         for pid in sorted(papers or ())[:MAX_PHRASE_CHECKS]
         if _in_order(keys, collection.paper_word_keys(pid))
+        and (not introduced or _introduces(keys, collection.paper_sentences(pid)))
     ]
     return Resolved(text, tuple(found), original, strict)
+
+
+_INTRODUCES = re.compile(
+    r"\b(?:we|this\s+(?:paper|work|study))\b[^.;]*\b(?:propos|introduc|present|call|nam|develop|"
+    r"design|term|dub)\w*",
+    re.IGNORECASE,
+)
+
+
+def _introduces(keys: list[str], sentences: list[str]) -> bool:
+    """Whether a sentence that has the phrase also introduces something ("we propose X")."""
+    return any(
+        _in_order(keys, word_keys(s)) and _INTRODUCES.search(s) is not None for s in sentences
+    )
 
 
 def _known_compound(key: str, collection: Collection) -> bool:

@@ -17,7 +17,7 @@ from assistant.answering.words import name_shaped, word_keys
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.store import PaperRecord
-from vectorstore.text import fold, term_key, words
+from vectorstore.text import fold, split_sentences, term_key, words
 
 
 def allowed_edits(word: str) -> int:
@@ -126,6 +126,13 @@ class Collection:
         if found is None:
             found = self._units[key] = units_of(paper.title, paper.paper.abstract)
         return found
+
+    def paper_sentences(self, paper_id: str) -> list[str]:
+        """A paper's title and abstract sentences (read from the store)."""
+        records = self._load_papers([paper_id]) if self._load_papers else []
+        if not records:
+            return []
+        return [records[0].title, *split_sentences(records[0].abstract)]
 
     def paper_word_keys(self, paper_id: str) -> list[str]:
         """A paper's title and abstract as a sequence of word keys (for phrase matching)."""

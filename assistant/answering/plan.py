@@ -29,6 +29,7 @@ from assistant.answering.reading import (
     grammar_spans,
     is_comparison,
     is_definition,
+    quoted_phrases,
     refers_back,
     title_references,
     wants_list,
@@ -82,6 +83,7 @@ class Reference:
     # "the X paper", a quoted phrase: if nothing answers to it, the paper is not here. A
     # capitalised run ("Dream Engine") only helps find a paper when it does resolve.
     strict: bool = True
+    quoted: bool = False  # a phrase in quotes: any abstract using it answers to it
 
 
 @dataclass(frozen=True)
@@ -283,8 +285,12 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
 
 def _references(text: str) -> tuple[Reference, ...]:
     strict = title_references(text)
+    quoted = set(quoted_phrases(text))
     soft = [n for n in capitalized_names(text) if not any(n in r or r in n for r in strict)]
-    return tuple([Reference(r) for r in strict] + [Reference(n, strict=False) for n in soft])
+    return tuple(
+        [Reference(r, quoted=r in quoted) for r in strict]
+        + [Reference(n, strict=False) for n in soft]
+    )
 
 
 def missing_words(plan: QueryPlan, embed: Embed) -> list[str]:

@@ -54,7 +54,9 @@ _DEFINITION = re.compile(
 )
 # Requests anywhere in the question ("can you summarize X", "please describe X briefly").
 _REQUEST = re.compile(
-    r"\b(?P<g1>summari[sz]e|explain|describe|tell\s+me\s+about|overview\s+of|summary\s+of)\b", _I
+    r"\b(?P<g1>summari[sz]e|explain|describe|tell\s+me\s+(?:about|what)|overview\s+of|"
+    r"summary\s+of)\b",
+    _I,
 )
 _QUANTITY = re.compile(
     r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
@@ -138,10 +140,19 @@ def asks_date(text: str) -> bool:
 _WH = re.compile(r"\b(?:what|which|how|who|why|when|where|whose|does|do|did|is|are)\b", _I)
 
 
+_WHAT_IT_IS = re.compile(
+    r"\b(?:tell|show)\s+(?:me|us)\s+what\s+\S+(?:\s+\S+){0,3}?\s+(?:is|are|does|do)\W*$", _I
+)
+
+
 def is_definition(text: str) -> bool:
-    """ "What is X", "tell me about X", or a request with no other question ("please describe
-    BitPipe briefly")."""
-    return bool(_DEFINITION.search(text)) or (bool(_REQUEST.search(text)) and not _WH.search(text))
+    """ "What is X", "tell me about X", "can you tell me what X does", or a request with no other
+    question ("please describe BitPipe briefly")."""
+    return (
+        bool(_DEFINITION.search(text))
+        or bool(_WHAT_IT_IS.search(text))
+        or (bool(_REQUEST.search(text)) and not _WH.search(text))
+    )
 
 
 def wants_quantity(text: str) -> bool:
@@ -158,11 +169,15 @@ def refers_back(text: str) -> bool:
     return bool(_ANAPHORA.search(first) or _CONTINUES.search(text))
 
 
+def quoted_phrases(text: str) -> list[str]:
+    """Phrases the question puts in quotes ("the 'alignment tax'")."""
+    return [(m.group(1) or m.group(2)).strip() for m in _QUOTED.finditer(text)]
+
+
 def title_references(text: str) -> list[str]:
-    """Phrases the question uses to name one paper by title or nickname, as written."""
-    refs: list[str] = []
-    for m in _QUOTED.finditer(text):
-        refs.append((m.group(1) or m.group(2)).strip())
+    """Phrases the question uses to name one paper by title or nickname ("the X paper",
+    "the paper X", a quoted phrase), as written."""
+    refs = quoted_phrases(text)
     for pattern in (_THE_X_PAPER, _X_PAPER_FIRST, _THE_PAPER_X):
         for m in pattern.finditer(text):
             x = " ".join(m.group("x").split()).strip(" -'\"")
