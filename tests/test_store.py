@@ -76,11 +76,10 @@ def test_malformed_file_adds_nothing(empty_home: Path, tmp_path: Path) -> None:
 def test_interrupted_ingest_completes_on_rerun_without_duplicates(
     empty_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vectorstore.store
     from assistant.resources import bundled_digest
 
-    monkeypatch.setattr(vectorstore.store, "_BATCH_PAPERS", 32)  # the digest in four batches
     a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    a.store.batch_papers = 32  # the digest in four batches
 
     def crash_after_first_batch(done: int, total: int) -> None:
         if done > 0:
