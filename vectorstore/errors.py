@@ -17,11 +17,11 @@ class IngestInterrupted(StoreError):
     def __init__(self, cause: Exception, committed: str) -> None:
         self.cause = cause
         self.committed = committed  # "128 papers were added"
-        super().__init__(f"{cause}; {self.note}")
+        # a store fault or a reader error says what happened; anything else is named by its type
+        expected = isinstance(cause, (StoreError, ValueError, OSError))
+        said = str(cause) if expected else f"{type(cause).__name__}: {cause}"
+        super().__init__(f"{said} ({self.note})")
 
     @property
     def note(self) -> str:
-        return (
-            f"{self.committed} before it stopped (they are stored and searchable); "
-            "run the same command again to add the rest"
-        )
+        return f"{self.committed} before it stopped; they are stored and searchable"

@@ -31,11 +31,22 @@ def private_dir(path: Path) -> Path:
 
 
 def private_file(path: Path) -> Path:
-    """Create ``path`` empty as 0600 if it does not exist (so SQLite opens it with that mode)."""
+    """Create ``path`` empty as 0600 if it does not exist (so SQLite opens it with that mode);
+    one of ours written before by an older version is made 0600 too."""
     private_dir(path.parent)
-    with suppress(FileExistsError):
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        tighten(path)
     return path
+
+
+def tighten(path: Path) -> None:
+    """Take group and other permissions away from a file or folder this user owns."""
+    with suppress(OSError):
+        st = path.stat()
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            path.chmod(st.st_mode & 0o700)
 
 
 @contextmanager

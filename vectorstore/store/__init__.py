@@ -204,14 +204,11 @@ class PaperStore:
                 with translated(self.location, server=bool(self.chroma_url)):
                     return run.run(papers, self.batch_papers, progress, total)
             except Exception as exc:
+                run.committed.recount(self._conn.catalog)
                 committed = run.committed.describe()
                 if not committed:
                     raise
-                if isinstance(exc, StoreError):
-                    raise IngestInterrupted(exc, committed) from exc
-                if hasattr(exc, "add_note"):  # a bug: keep its traceback, say what was stored
-                    exc.add_note(f"{committed} before this error; they stay stored.")
-                raise
+                raise IngestInterrupted(exc, committed) from exc
 
     def remove(self, paper_ids: Sequence[str]) -> int:
         """Delete papers (catalog and chunks); returns how many existed."""
@@ -221,8 +218,9 @@ class PaperStore:
     @contextmanager
     def _writing(self, on_wait: Callable[[str], None] | None) -> Iterator[None]:
         """Hold the write lock, repair what a dead writer left, and finish the change (bump
-        the generation, clear the mark) even when the write fails; if even that fails (the
-        server is gone), the next process repairs it."""
+        the generation, clear the mark) even when the write fails, deleting the chunks a failed
+        batch left without their paper; if even that fails (the server is gone, the disk is
+        full), the next process repairs it."""
         with translated(self.location, server=bool(self.chroma_url)):
             self.connect()
             with write_lock(self.lock_path, on_wait), owner_only():
@@ -231,10 +229,9 @@ class PaperStore:
                     yield
                 except BaseException:
                     if self._state.marked:
-                        with suppress(
-                            Exception
-                        ):  # else the mark stays: the next process repairs it
-                            self._state.finish()
+                        # if even this fails, the mark stays and the next process repairs it
+                        with suppress(Exception):
+                            self._state.recover(reopen=False)
                     raise
                 if self._state.marked:
                     self._state.finish()

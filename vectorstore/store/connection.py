@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vectorstore.errors import StoreError
-from vectorstore.private import owner_only, private_dir, private_file
+from vectorstore.private import owner_only, private_dir, private_file, tighten
 from vectorstore.store.faults import connection_lost, translated
 
 
@@ -95,6 +95,7 @@ class StoreConnection:
                 settings=chroma_settings,
             )
         private_dir(self.path)
+        tighten(self.path)  # a store an older version created world-readable
         private_file(self.path / "chroma.sqlite3")
         return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
 

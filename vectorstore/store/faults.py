@@ -15,7 +15,7 @@ from vectorstore.errors import StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_RERUN = "then run the same command again (what is stored stays stored)"
+_RERUN = "then run the same command again"
 _DISK_FULL = ("disk is full", "no space left on device", "disk quota exceeded")
 _DAMAGED = ("file is not a database", "database disk image is malformed", "malformed")
 _FULL_BELOW = 4 * 2**20  # bytes free
@@ -80,26 +80,26 @@ def describe(exc: BaseException, location: str, *, server: bool) -> StoreError |
         or (from_chroma and not server and _nearly_full(location))
     ):
         return StoreError(
-            f"the disk holding the paper store at {location} is full ({cause}); free some space, "
+            f"the disk holding the paper store at {location} is full ({cause}): free some space, "
             + _RERUN
         )
     if server and connection_lost(exc):
         return StoreError(
-            f"lost the connection to the Chroma server at {location} ({cause}); check that the "
+            f"lost the connection to the Chroma server at {location} ({cause}): check that the "
             f"server is running (chroma run), {_RERUN}"
         )
     if any(isinstance(e, sqlite3.DatabaseError) for e in chain) or any(
         marker in text for marker in _DAMAGED
     ):
         return StoreError(
-            f"the paper store at {location} is damaged ({cause}); move that folder aside and "
+            f"the paper store at {location} is damaged ({cause}): move that folder aside and "
             "ingest your files again"
         )
     if any(isinstance(e, PermissionError) for e in chain) or any(
         marker in text for marker in _READ_ONLY
     ):
         return StoreError(
-            f"cannot write the paper store at {location} ({cause}); check the folder's permissions"
+            f"cannot write the paper store at {location} ({cause}): check the folder's permissions"
         )
     if from_chroma or any(isinstance(e, OSError) for e in chain):
         return StoreError(f"the paper store at {location} failed ({cause})")

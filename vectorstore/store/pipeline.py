@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -50,6 +51,15 @@ class Committed:
 
     added: int = 0
     updated: int = 0
+    papers_before: int | None = None  # the catalog's size when the ingest started
+
+    def recount(self, catalog: Any) -> None:
+        """After a failed write: a write Chroma reported as failed may have been stored (its
+        "Error in compaction" comes after the records are in its log), so count them."""
+        if self.papers_before is None:
+            return
+        with suppress(Exception):  # the store may be unreachable now
+            self.added = max(self.added, int(catalog.count()) - self.papers_before)
 
     def describe(self) -> str:
         parts = [f"{self.added} papers were added"] if self.added else []
@@ -99,6 +109,7 @@ class Pipeline:
         total: int | None,
     ) -> IngestReport:
         migrate_identities(self.catalog, self.state)
+        self.committed.papers_before = int(self.catalog.count())
         with ThreadPoolExecutor(1, "store-write") as writer:
             done = 0
             pending: tuple[Future[None] | None, int] | None = None

@@ -99,8 +99,10 @@ class StoreState:
         """Did this process mark a write it has not finished yet?"""
         return self._marked
 
-    def recover(self) -> dict[str, Any]:
-        """Finish what a dead writer left (the caller holds the write lock); returns the new state."""
+    def recover(self, *, reopen: bool = True) -> dict[str, Any]:
+        """Finish what a dead (or failed) writer left (the caller holds the write lock): delete
+        the chunks its pending papers have without a catalog record, bump the generation and
+        clear the mark. Returns the new state."""
         meta = self.read()
         if not meta.get(WRITER):
             return meta
@@ -111,7 +113,8 @@ class StoreState:
             if orphans:
                 self.conn.chunks.delete(where={"paper_id": {"$in": orphans}})
         meta = self.finish()
-        self.conn.reopen()  # this client's in-memory vector index predates the dead writer's chunks
+        if reopen:  # this client's in-memory vector index predates the dead writer's chunks
+            self.conn.reopen()
         return meta
 
     # -- has this store held papers? ----------------------------------------------------------
