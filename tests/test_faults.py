@@ -166,6 +166,16 @@ def test_emptied_store_says_so_and_ingest_still_works(fresh_home: Path, tmp_path
     assert len(json.loads(listed.stdout)) == 3
 
 
+def test_a_store_whose_papers_were_all_removed_is_not_refilled(fresh_home: Path) -> None:
+    from assistant.resources import bundled_digest
+
+    r = run_cli("papers", "remove", "--source", str(bundled_digest()), home=fresh_home)
+    assert r.returncode == 0 and "119 removed" in r.stdout, r.stderr
+    for _ in range(2):
+        one_error_line(run_cli("papers", home=fresh_home), "has no papers", "assistant ingest")
+    assert Assistant(home=fresh_home, llm="extractive").store.count_papers() == 0
+
+
 def test_damaged_and_emptied_conversation_log(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
