@@ -22,6 +22,8 @@ from tests.chroma_server import chroma_server
 from tests.cli_process import run_cli
 from tests.store_checks import check_complete, check_consistent, check_searchable, write_papers
 
+N_DISK = 260  # papers: the CLI writes them in batches of 128, the tmpfs holds about one
+
 
 def one_error_line(result: subprocess.CompletedProcess[str], *needles: str) -> str:
     """The run failed with exactly one "Error:" line naming ``needles``, and no traceback."""
@@ -50,13 +52,13 @@ def _can_mount_tmpfs() -> str | None:
 
 @pytest.mark.slow
 def test_disk_full_during_ingest(tmp_path: Path, built_home: Path) -> None:
-    """The store's folder is a 1.5 MB tmpfs (in a private mount namespace: nothing to clean up):
+    """The store's folder is a 1.2 MB tmpfs (in a private mount namespace: nothing to clean up):
     the ingest stops with one line saying the disk is full and how many papers it stored; those
     are consistent and searchable; with more room, the same command finishes the job."""
     reason = _can_mount_tmpfs()
     if reason:
         pytest.skip(reason)
-    papers = write_papers(tmp_path / "papers.jsonl", "dsk", 300, sentences=4)
+    papers = write_papers(tmp_path / "papers.jsonl", "dsk", N_DISK, sentences=1)
     home = tmp_path / "home"
     (home / "chroma").mkdir(parents=True)
     shutil.copytree(built_home / "models", home / "models")  # the model is not what fills up
@@ -65,7 +67,7 @@ def test_disk_full_during_ingest(tmp_path: Path, built_home: Path) -> None:
     script = textwrap.dedent(
         f"""
         set -u
-        mount -t tmpfs -o size=1536k,mode=0700 tmpfs {home}/chroma || exit 99
+        mount -t tmpfs -o size=1200k,mode=0700 tmpfs {home}/chroma || exit 99
         {cli} > {tmp_path}/out1 2> {tmp_path}/err1; echo $? > {tmp_path}/rc1
         cp -a {home} {after_failure}
         mount -o remount,size=64m {home}/chroma
@@ -83,16 +85,16 @@ def test_disk_full_during_ingest(tmp_path: Path, built_home: Path) -> None:
     line = one_error_line(failed, "is full", "free some space")
     a = Assistant(home=after_failure, llm="extractive", auto_ingest=False)
     stored, _ = check_consistent(a)
-    assert 0 < len(stored) < 300, "the tmpfs size no longer stops the ingest midway"
+    assert 0 < len(stored) < N_DISK, "the tmpfs size no longer stops the ingest midway"
     assert f"{len(stored)} papers were added" in line
     check_searchable(a, papers, "dsk", sample=[0, 5, 77, 127])
 
     assert (tmp_path / "rc2").read_text().strip() == "0", (tmp_path / "err2").read_text()
     summary = " ".join((tmp_path / "out2").read_text().split())
-    assert f"{300 - len(stored)} added, 0 updated, {len(stored)} unchanged" in summary
+    assert f"{N_DISK - len(stored)} added, 0 updated, {len(stored)} unchanged" in summary
     b = Assistant(home=after_rerun, llm="extractive", auto_ingest=False)
     check_complete(b, [papers])
-    check_searchable(b, papers, "dsk", sample=[1, 150, 299])
+    check_searchable(b, papers, "dsk", sample=[1, 150, N_DISK - 1])
 
 
 @pytest.mark.slow
@@ -102,7 +104,7 @@ def test_chroma_server_killed_mid_ingest(tmp_path: Path) -> None:
     the same command finishes the job."""
     import chromadb
 
-    papers = write_papers(tmp_path / "papers.jsonl", "srv", 300, sentences=1)
+    papers = write_papers(tmp_path / "papers.jsonl", "srv", 260, sentences=1)
     home = tmp_path / "home"
     data = tmp_path / "server-data"
     with chroma_server(data, tmp_path / "server1.log", kill=True) as url:
@@ -142,7 +144,7 @@ def test_chroma_server_killed_mid_ingest(tmp_path: Path) -> None:
         r = run_cli("ingest", str(papers), "--chroma-url", url2, "--collection", "lost", home=home)
         assert r.returncode == 0, r.stderr
         check_complete(a, [papers])
-        check_searchable(a, papers, "srv", sample=[0, 200, 299])
+        check_searchable(a, papers, "srv", sample=[0, 200, 259])
 
 
 def test_damaged_store_file_is_one_line(fresh_home: Path, tmp_path: Path) -> None:

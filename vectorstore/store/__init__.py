@@ -21,7 +21,7 @@ from vectorstore.papers import Paper
 from vectorstore.private import owner_only
 from vectorstore.store import dense, pipeline, reads
 from vectorstore.store.connection import StoreConnection
-from vectorstore.store.faults import store_call, translated
+from vectorstore.store.faults import describe, store_call, translated
 from vectorstore.store.layout import ChunkHit, PaperRecord
 from vectorstore.store.pipeline import IngestReport, ProgressFn
 from vectorstore.store.state import WRITER, StoreState
@@ -204,7 +204,6 @@ class PaperStore:
                 with translated(self.location, server=bool(self.chroma_url)):
                     return run.run(papers, self.batch_papers, progress, total)
             except Exception as exc:
-                run.committed.recount(self._conn.catalog)
                 committed = run.committed.describe()
                 if not committed:
                     raise
@@ -227,11 +226,22 @@ class PaperStore:
                 self._state.recover()
                 try:
                     yield
-                except BaseException:
+                except BaseException as exc:
                     if self._state.marked:
-                        # if even this fails, the mark stays and the next process repairs it
+                        # After a store fault this client's view is not to be trusted (and it
+                        # may hang): repair on a fresh one. If even that fails, the mark stays
+                        # and the next process repairs it.
                         with suppress(Exception):
-                            self._state.recover(reopen=False)
+                            self._state.recover(reopen=_store_fault(exc))
                     raise
                 if self._state.marked:
                     self._state.finish()
+
+
+def _store_fault(exc: BaseException) -> bool:
+    """Did the store fail (rather than a reader, the user's Ctrl-C or a bug)?"""
+    if isinstance(exc, IngestInterrupted):
+        exc = exc.cause
+    return isinstance(exc, StoreError) or (
+        isinstance(exc, Exception) and describe(exc, "", server=False) is not None
+    )

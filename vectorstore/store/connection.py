@@ -14,7 +14,7 @@ from typing import Any
 
 from vectorstore.errors import StoreError
 from vectorstore.private import owner_only, private_dir, private_file, tighten
-from vectorstore.store.faults import connection_lost, translated
+from vectorstore.store.faults import connection_lost, one_line, translated
 
 
 class StoreConnection:
@@ -68,8 +68,9 @@ class StoreConnection:
                 except Exception as exc:
                     if self.chroma_url and connection_lost(exc):
                         raise StoreError(
-                            f"cannot reach the Chroma server at {self.chroma_url} ({exc}); "
-                            "start it (chroma run --path FOLDER --port PORT) or check --chroma-url"
+                            f"cannot open the paper store at {self.chroma_url}: no Chroma server "
+                            f"answers there ({one_line(exc)}); start it (chroma run --path FOLDER "
+                            "--port PORT) or check --chroma-url"
                         ) from exc
                     raise
             self.client, self.chunks, self.catalog = client, chunks, catalog

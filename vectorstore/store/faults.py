@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from vectorstore.errors import StoreError
+from vectorstore.private import owner_only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,11 +122,13 @@ def translated(location: str, *, server: bool) -> Iterator[None]:
 
 
 def store_call(method: F) -> F:
-    """Decorate a ``PaperStore`` method so that store faults come out as ``StoreError``."""
+    """Decorate a ``PaperStore`` method so that store faults come out as ``StoreError``, and
+    files Chroma creates meanwhile are owner-only."""
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with translated(self.location, server=bool(self.chroma_url)):
+        # Chroma may write files on any call (it applies its log when it opens a segment)
+        with translated(self.location, server=bool(self.chroma_url)), owner_only():
             return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -51,15 +50,6 @@ class Committed:
 
     added: int = 0
     updated: int = 0
-    papers_before: int | None = None  # the catalog's size when the ingest started
-
-    def recount(self, catalog: Any) -> None:
-        """After a failed write: a write Chroma reported as failed may have been stored (its
-        "Error in compaction" comes after the records are in its log), so count them."""
-        if self.papers_before is None:
-            return
-        with suppress(Exception):  # the store may be unreachable now
-            self.added = max(self.added, int(catalog.count()) - self.papers_before)
 
     def describe(self) -> str:
         parts = [f"{self.added} papers were added"] if self.added else []
@@ -109,7 +99,6 @@ class Pipeline:
         total: int | None,
     ) -> IngestReport:
         migrate_identities(self.catalog, self.state)
-        self.committed.papers_before = int(self.catalog.count())
         with ThreadPoolExecutor(1, "store-write") as writer:
             done = 0
             pending: tuple[Future[None] | None, int] | None = None
@@ -227,13 +216,23 @@ class Pipeline:
                 metadatas=[chunk_meta(c) for c in prepared.chunks],
             )
             self._delete_surplus_chunks(prepared)
-            self.catalog.upsert(
-                ids=ids,
-                embeddings=[[0.0] for _ in ids],
-                metadatas=[prepared.catalog_metas[pid] for pid in ids],
-            )
+            try:
+                self.catalog.upsert(
+                    ids=ids,
+                    embeddings=[[0.0] for _ in ids],
+                    metadatas=[prepared.catalog_metas[pid] for pid in ids],
+                )
+            except Exception as exc:
+                if "compaction" in str(exc).lower():
+                    # Chroma has the records in its log and applies them when the store is
+                    # next opened: they are stored (docs/reliability.md)
+                    self._committed(prepared)
+                raise
         if prepared.absorbed:
             delete_papers(self.catalog, self.chunks, prepared.absorbed)
+        self._committed(prepared)
+
+    def _committed(self, prepared: PreparedBatch) -> None:
         self.committed.added += prepared.added
         self.committed.updated += prepared.updated
         if self.committed.added:

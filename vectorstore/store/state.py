@@ -102,20 +102,25 @@ class StoreState:
     def recover(self, *, reopen: bool = True) -> dict[str, Any]:
         """Finish what a dead (or failed) writer left (the caller holds the write lock): delete
         the chunks its pending papers have without a catalog record, bump the generation and
-        clear the mark. Returns the new state."""
+        clear the mark. Returns the new state.
+
+        ``reopen`` first: this client's view may predate the writer's last records (Chroma
+        applies a write it reported as failed, "Error in compaction", when a client opens the
+        store), and chunks must never be judged orphans against a stale catalog.
+        """
         meta = self.read()
         if not meta.get(WRITER):
             return meta
+        if reopen:
+            self.conn.reopen()
+            meta = self.read()
         pending = json.loads(str(meta.get(PENDING) or "[]"))
         if pending:
             present = set(self.conn.catalog.get(ids=pending, include=[])["ids"])
             orphans = [pid for pid in pending if pid not in present]
             if orphans:
                 self.conn.chunks.delete(where={"paper_id": {"$in": orphans}})
-        meta = self.finish()
-        if reopen:  # this client's in-memory vector index predates the dead writer's chunks
-            self.conn.reopen()
-        return meta
+        return self.finish()
 
     # -- has this store held papers? ----------------------------------------------------------
     def had_papers(self) -> bool:
