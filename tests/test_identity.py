@@ -224,3 +224,21 @@ def test_a_store_written_before_identities_keeps_its_papers(
     assert records[QLORA] == old[3] and twin not in records.values()
     assert not a.store.chunks.get(where={"paper_id": twin})["ids"]
     assert a.ingest([source]).unchanged == 4  # and stays so
+
+
+def test_two_records_of_one_stored_paper_in_one_run(empty_home: Path) -> None:
+    """Each shares a different identifier with the stored paper (not one with the other)."""
+    a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    stored = Paper(
+        "Graph Kernels Revisited",
+        ABSTRACT.format(topic="graph kernels"),
+        external_id="arxiv:2401.01234",
+        doi="10.1234/gk.2024",
+    )
+    a.store.ingest([stored])
+    by_doi = Paper("Graph Kernels, Revisited (journal)", "Journal text.", doi="10.1234/GK.2024")
+    by_arxiv = Paper("Graph kernels revisited v2", "Preprint text.", external_id="2401.01234v2")
+    report = a.store.ingest([by_doi, by_arxiv])
+    assert (report.updated, report.duplicates) == (1, 1)
+    (record,) = a.store.papers()
+    assert record.paper_id == stored.paper_id and record.abstract == "Journal text."

@@ -11,10 +11,19 @@ os.environ.setdefault("ORT_TELEMETRY_DISABLED", "1")
 from vectorstore.papers import Paper, normalize_title
 from vectorstore.readers import ReaderError, read_papers
 from vectorstore.retrieval import HybridRetriever, RetrievedPaper
-from vectorstore.store import IngestReport, PaperRecord, PaperStore, StoreError
+from vectorstore.store import (
+    EmptyStoreError,
+    IngestInterrupted,
+    IngestReport,
+    PaperRecord,
+    PaperStore,
+    StoreError,
+)
 
 __all__ = [
+    "EmptyStoreError",
     "HybridRetriever",
+    "IngestInterrupted",
     "IngestReport",
     "Paper",
     "PaperRecord",

@@ -66,6 +66,8 @@ class Resolver:
         self.catalog = catalog
         # identity key -> (paper id, identity) of every paper this run has placed
         self._placed: dict[str, tuple[str, Identity]] = {}
+        self._targets: set[str] = set()  # ids this run writes
+        self._absorbed: set[str] = set()  # ids this run merges away
 
     def resolve(self, batch: Sequence[Paper]) -> list[Resolution]:
         stored = self._lookup([p.identity for p in batch])
@@ -83,19 +85,19 @@ class Resolver:
             if earlier and ident.same_paper(earlier[1]):
                 return Resolution(earlier[0], None, duplicate=True)
         matches = sorted(
-            (
-                (-ident.strength(other), pid != paper.paper_id, pid)
-                for pid, (_, other) in stored.items()
-                if ident.same_paper(other)
-            )
+            (-ident.strength(other), pid != paper.paper_id, pid)
+            for pid, (_, other) in stored.items()
+            if ident.same_paper(other) and pid not in self._absorbed
         )
-        if matches:
-            target = matches[0][2]
-            resolution = Resolution(target, stored[target][0], [m[2] for m in matches[1:]])
-        else:
-            resolution = Resolution(paper.paper_id, None)
+        target = matches[0][2] if matches else paper.paper_id
+        if target in self._targets:  # an earlier paper of this run went there (by other keys)
+            return Resolution(target, None, duplicate=True)
+        absorbed = [m[2] for m in matches[1:] if m[2] not in self._targets]
+        resolution = Resolution(target, stored[target][0] if matches else None, absorbed)
+        self._targets.add(target)
+        self._absorbed.update(absorbed)
         for key in _keys(ident):
-            self._placed.setdefault(key, (resolution.paper_id, ident))
+            self._placed.setdefault(key, (target, ident))
         return resolution
 
     def _lookup(self, idents: list[Identity]) -> dict[str, tuple[dict[str, Any], Identity]]:
