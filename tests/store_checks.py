@@ -49,6 +49,25 @@ def expected_chunks(path: Path) -> dict[str, set[str]]:
     return {p.paper_id: {c.chunk_id for c in chunk_paper(p)} for p in read_papers(path)}
 
 
+def unfinished_write(home: Path, chroma_url: str | None, collection: str) -> bool:
+    """Did the last writer leave its mark (a write it never finished)? Read with a bare Chroma
+    client, before any Assistant opens (and so repairs) the store."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if chroma_url:
+        host, port = chroma_url.rsplit(":", 1)
+        client = chromadb.HttpClient(host=host.split("//")[1], port=int(port), settings=settings)
+    else:
+        client = chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+    try:
+        meta = client.get_collection(f"{collection}-catalog").metadata or {}
+    except Exception:  # killed before the store was created
+        return False
+    return "writer" in meta
+
+
 def store_contents(assistant: Any) -> tuple[dict[str, dict[str, Any]], dict[str, set[str]]]:
     """({paper id: catalog metadata}, {paper id: its chunk ids}) as stored now."""
     store = assistant.store

@@ -32,6 +32,7 @@ from tests.store_checks import (
     check_complete,
     check_consistent,
     check_searchable,
+    unfinished_write,
     write_papers,
 )
 
@@ -51,7 +52,7 @@ def forkserver() -> Any:
     return ctx
 
 
-def record(test: str, mode: str | None, seed: int, outcome: str, **figures: int) -> None:
+def record(test: str, mode: str | None, seed: int, outcome: str, **figures: int | bool) -> None:
     """Note a passed kill cycle for benchmarks/reliability.py (with ``RELIABILITY_RECORD``)."""
     target = os.environ.get("RELIABILITY_RECORD")
     if target:
@@ -124,6 +125,7 @@ def test_kill_9_during_ingest(forkserver: Any, mode: str | None, tmp_path: Path)
         run_dir = tmp_path / f"seed{seed}"
         spec = _spec(run_dir, mode, "ingest", papers)
         outcome = kill_once(forkserver, spec, rng, writes)
+        repaired = unfinished_write(Path(spec["home"]), mode, spec["collection"])
         a = assistant_for(spec)
         stored, _ = check_consistent(a)
         check_searchable(a, papers, "ing", sample=rng.sample(range(INGEST_PAPERS), 3))
@@ -135,7 +137,13 @@ def test_kill_9_during_ingest(forkserver: Any, mode: str | None, tmp_path: Path)
         check_consistent(a)
         check_searchable(a, papers, "ing", sample=rng.sample(range(INGEST_PAPERS), 3))
         record(
-            "ingest", mode, seed, outcome, committed_before_rerun=committed, papers=INGEST_PAPERS
+            "ingest",
+            mode,
+            seed,
+            outcome,
+            repaired=repaired,
+            committed_before_rerun=committed,
+            papers=INGEST_PAPERS,
         )
 
 
@@ -166,6 +174,7 @@ def test_kill_9_during_removal(
         else:
             assistant_for(spec).ingest([gone, kept])
         outcome = kill_once(forkserver, spec, rng, writes=4)
+        repaired = unfinished_write(Path(spec["home"]), mode, spec["collection"])
         a = assistant_for(spec)
         stored, _ = check_consistent(a)
         check_searchable(a, kept, "kep", sample=rng.sample(range(KEEP_PAPERS), 2))
@@ -176,4 +185,12 @@ def test_kill_9_during_removal(
         check_complete(a, [kept], absent=[gone])
         check_consistent(a)
         check_searchable(a, kept, "kep", sample=rng.sample(range(KEEP_PAPERS), 2))
-        record("remove", mode, seed, outcome, left_before_rerun=left, papers=REMOVE_PAPERS)
+        record(
+            "remove",
+            mode,
+            seed,
+            outcome,
+            repaired=repaired,
+            left_before_rerun=left,
+            papers=REMOVE_PAPERS,
+        )
