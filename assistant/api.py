@@ -20,7 +20,7 @@ from vectorstore import tokens
 from vectorstore.filters import FilterCoverage, Filters
 from vectorstore.readers import ReadOptions
 from vectorstore.retrieval import HybridRetriever, RetrievedPaper
-from vectorstore.store import IngestReport, PaperRecord, PaperStore
+from vectorstore.store import EmptyStoreError, IngestReport, PaperRecord, PaperStore
 
 ProgressFn = Callable[[int, int], None]
 NoticeFn = Callable[[str], None]
@@ -34,9 +34,9 @@ class Assistant:
     """Answers questions about the indexed papers, citing the exact titles it used.
 
     ``Assistant(llm="extractive", top_k=5)`` takes the same names as the CLI flags and the
-    ``ASSISTANT_*`` env vars. The store is opened, and the bundled digest indexed if the store
-    is empty, on first use. ``backend=`` and ``retriever=`` replace those parts (tests,
-    benchmarks, other retrieval stacks); everything else stays as configured.
+    ``ASSISTANT_*`` env vars. The store is opened, and the bundled digest indexed on a data
+    directory's first run, on first use. ``backend=`` and ``retriever=`` replace those parts
+    (tests, benchmarks, other retrieval stacks); everything else stays as configured.
     """
 
     def __init__(
@@ -115,8 +115,21 @@ class Assistant:
         )
 
     def ensure_index(self) -> None:
-        """Index the bundled digest if the store is empty (first run)."""
-        if self.settings.auto_ingest and self.store.count_papers() == 0:
+        """Index the bundled digest on a data directory's first run (with ``auto_ingest``).
+
+        Only then: a store that held papers and holds none now (all removed, or its files
+        emptied) raises ``EmptyStoreError`` instead of being refilled without a word.
+        """
+        store = self.store
+        if store.count_papers():
+            store.mark_had_papers()  # also for data directories from before the mark
+            return
+        if store.had_papers():
+            raise EmptyStoreError(
+                f"the paper store at {store.location} has no papers, though it had some "
+                "(all removed, or its files were emptied); add papers with: assistant ingest FILE"
+            )
+        if self.settings.auto_ingest:
             from assistant.resources import bundled_digest
 
             self.ingest([bundled_digest()])

@@ -3,7 +3,8 @@
 One SQLite file in the data directory (``<home>/logs.db``, as simonw/llm keeps ``logs.db``), so
 ``assistant chat -c`` and ``assistant ask -c`` can pick a conversation up again and
 ``assistant logs`` can show what was asked. A connection is opened per call: the chat, one-shot
-commands and other processes may write to the same file.
+commands and other processes may write to the same file. The file holds every question asked,
+so it is created readable by its owner only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Citation
+from vectorstore.private import private_file
 
 if TYPE_CHECKING:
     from assistant.answer import Answer
@@ -54,6 +56,10 @@ CREATE TABLE IF NOT EXISTS exchanges (
 );
 CREATE INDEX IF NOT EXISTS exchanges_by_conversation ON exchanges(conversation_id, id);
 """
+
+
+class LogError(RuntimeError):
+    """The conversation log cannot be read or written: one line with the cause and the remedy."""
 
 
 def log_path(settings: Settings) -> Path:
@@ -120,14 +126,28 @@ class ConversationLog:
         if not write and not self.path.exists():
             yield None  # nothing logged yet: readers see an empty log, and no file is created
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-            conn.row_factory = sqlite3.Row
-            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.executescript(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            with conn:  # one transaction
-                yield conn
+        if not write and self.path.stat().st_size == 0:
+            # SQLite never leaves its own file empty: something emptied it
+            raise LogError(
+                f"the conversation log {self.path} is empty: its saved conversations are gone; "
+                "the next question starts it again (or delete the file)"
+            )
+        try:
+            private_file(self.path)
+            with closing(sqlite3.connect(self.path, timeout=10)) as conn:
+                conn.row_factory = sqlite3.Row
+                if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                    conn.executescript(_SCHEMA)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                with conn:  # one transaction
+                    yield conn
+        except sqlite3.DatabaseError as exc:
+            raise LogError(_log_fault(self.path, exc)) from exc
+        except OSError as exc:
+            raise LogError(
+                f"cannot open the conversation log {self.path} ({exc.strerror or exc}); check "
+                "the data directory's permissions and free space"
+            ) from exc
 
     # -- writing ------------------------------------------------------------------------------
     def record(self, conversation_id: str, answer: Answer) -> int:
@@ -200,6 +220,18 @@ class ConversationLog:
             return [_exchange(r) for r in conn.execute(sql, params).fetchall()]
 
 
+def _log_fault(path: Path, exc: sqlite3.DatabaseError) -> str:
+    cause = " ".join(str(exc).split())
+    if "full" in cause:
+        return f"the disk holding the conversation log {path} is full ({cause}); free some space"
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in cause:
+        return f"the conversation log {path} is busy ({cause}); try again"
+    return (
+        f"the conversation log {path} is damaged ({cause}); move it aside "
+        f"(mv {path} {path}.damaged) and a new one is started"
+    )
+
+
 def _exchange(row: sqlite3.Row) -> Exchange:
     return Exchange(
         id=row["id"],
@@ -211,8 +243,27 @@ def _exchange(row: sqlite3.Row) -> Exchange:
         abstained=bool(row["abstained"]),
         backend=row["backend"],
         model=row["model"],
-        citations=[Citation(**c) for c in json.loads(row["citations_json"])],
-        timings_ms=json.loads(row["timings_json"]),
+        citations=_citations(row["citations_json"]),
+        timings_ms=_json_or(row["timings_json"], {}),
         prompt_tokens=row["prompt_tokens"],
         completion_tokens=row["completion_tokens"],
     )
+
+
+def _json_or(text: Any, default: Any) -> Any:
+    """A damaged JSON column costs that column, not the exchange."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def _citations(text: Any) -> list[Citation]:
+    out = []
+    for c in _json_or(text, []):
+        try:
+            out.append(Citation(**c))
+        except TypeError:
+            continue
+    return out

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
         32, ge=0, le=100, description="Tokens a chunk repeats from the end of the one before."
     )
     auto_ingest: bool = Field(
-        True, description="Index the bundled digest on first use when the store is empty."
+        True, description="Index the bundled digest on a data directory's first use."
     )
     shipped_embeddings: bool = Field(
         True,

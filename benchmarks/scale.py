@@ -125,10 +125,9 @@ def ingest_vs_raw(store: Any, papers: list[Any]) -> dict[str, float]:
     same process, right after: on a shared machine single runs move by +-5 %, so callers report
     the median ratio over interleaved rounds.
     """
-    import vectorstore.store as store_module
     from vectorstore.chunking import chunk_paper
 
-    size = store_module._BATCH_PAPERS
+    size = store.batch_papers
     calls = [
         [c.text for p in papers[i : i + size] for c in chunk_paper(p)]
         for i in range(0, len(papers), size)
@@ -226,23 +225,22 @@ def phase_latency(
     Chroma's writes cost more than in a fresh one.
     """
 
-    import vectorstore.store as store_module
     from assistant.resources import bundled_digest
     from vectorstore.filters import Filters
     from vectorstore.readers import read_papers
     from vectorstore.retrieval import HybridRetriever
     from vectorstore.text import split_sentences
 
-    batch_papers = store_module._BATCH_PAPERS
-    store_module._BATCH_PAPERS = 1000  # fewer, larger Chroma writes; the path is the same
     with tempfile.TemporaryDirectory() as tmp:
         store = make_store(Path(tmp), url, collection=f"latency{n}")
+        batch_papers = store.batch_papers
+        store.batch_papers = 1000  # fewer, larger Chroma writes; the path is the same
         papers = corpus(n)
         sentences = sorted({s for p in papers for s in split_sentences(p.abstract)})
         t0 = time.perf_counter()
         vectors = dict(zip(sentences, store.embedder(sentences)))
         embed_sentences = time.perf_counter() - t0
-        store._connect()
+        store.connect()
         real = store.embedder
         store.embedder = ProxyEmbedder(real, vectors)
         t0 = time.perf_counter()
@@ -286,7 +284,7 @@ def phase_latency(
         peak_rss = peak_rss_mib()
         grown: dict[str, Any] | None = None
         if grow:
-            store_module._BATCH_PAPERS = batch_papers
+            store.batch_papers = batch_papers
             extra = corpus(n + grow * rounds)[n:]
             pairs = [ingest_vs_raw(store, extra[r * grow : (r + 1) * grow]) for r in range(rounds)]
             grown = {"papers": grow, **summarise_rounds(grow, pairs)}

@@ -50,8 +50,11 @@ def _unavailable(reason: str) -> None:
 
 
 @contextmanager
-def chroma_server(path: Path, log: Path) -> Iterator[str]:
-    """Run ``chroma run --path PATH --host 127.0.0.1 --port FREE``; yield its URL once it answers."""
+def chroma_server(path: Path, log: Path, *, kill: bool = False) -> Iterator[str]:
+    """Run ``chroma run --path PATH --host 127.0.0.1 --port FREE``; yield its URL once it answers.
+
+    On leaving, the server is stopped (SIGTERM), or with ``kill`` killed (SIGKILL) at once.
+    """
     exe = chroma_executable()
     if exe is None:
         _unavailable("the `chroma` CLI (installed with chromadb) is not on PATH")
@@ -76,7 +79,7 @@ def chroma_server(path: Path, log: Path) -> Iterator[str]:
             yield url
         finally:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
                 try:
                     proc.wait(timeout=15)
                 except subprocess.TimeoutExpired:

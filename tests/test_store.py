@@ -76,11 +76,10 @@ def test_malformed_file_adds_nothing(empty_home: Path, tmp_path: Path) -> None:
 def test_interrupted_ingest_completes_on_rerun_without_duplicates(
     empty_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import vectorstore.store
     from assistant.resources import bundled_digest
 
-    monkeypatch.setattr(vectorstore.store, "_BATCH_PAPERS", 32)  # the digest in four batches
     a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
+    a.store.batch_papers = 32  # the digest in four batches
 
     def crash_after_first_batch(done: int, total: int) -> None:
         if done > 0:
@@ -268,27 +267,27 @@ def test_ingest_and_remove_leave_the_next_keyword_index_built(
 
 
 def test_rerun_after_a_crash_with_changed_text_leaves_no_stale_chunks(
-    empty_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty_home: Path, tmp_path: Path
 ) -> None:
-    """A crash between a paper's chunks and its catalog record, then the paper shortened: the
+    """A kill between a paper's chunks and its catalog record, then the paper shortened: the
     re-run must not keep the chunks of the longer text beyond the new ones."""
     a = Assistant(home=empty_home, llm="extractive", auto_ingest=False)
     long_text = " ".join(ABSTRACT.format(topic=f"topic {i} " * 12, n=i) for i in range(12))
-    f = digest(tmp_path / "mine.txt", [("Zorblax Long Paper", long_text)])
-    catalog = a.store.catalog
+    long_paper = Paper(title="Zorblax Long Paper", abstract=long_text)
+    chunks = chunk_paper(long_paper)
+    a.store.chunks.upsert(  # what the killed ingest had written
+        ids=[c.chunk_id for c in chunks],
+        embeddings=a.store.embedder([c.text for c in chunks]),
+        metadatas=[
+            {"paper_id": c.paper_id, "title": c.title, "chunk_index": c.index, "body": c.body}
+            for c in chunks
+        ],
+    )
+    assert len(chunks) > 2 and a.store.count_papers() == 0  # chunks written, paper not complete
 
-    def crash(*args: object, **kwargs: object) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(catalog, "upsert", crash)
-    with pytest.raises(KeyboardInterrupt):
-        a.ingest([f])
-    monkeypatch.undo()
-    left = a.store.chunks.get(include=[])["ids"]
-    assert len(left) > 2 and a.store.count_papers() == 0  # chunks written, paper not complete
-
-    digest(f, [("Zorblax Long Paper", ABSTRACT.format(topic="short text", n=1))])
+    f = digest(tmp_path / "mine.txt", [("Zorblax Long Paper", ABSTRACT.format(topic="short", n=1))])
     report = a.ingest([f])
     assert report.added == 1 and a.store.count_papers() == 1
     pid = a.store.papers()[0].paper_id
+    assert pid == long_paper.paper_id
     assert sorted(a.store.chunks.get(include=[])["ids"]) == [f"{pid}:0"]

@@ -26,7 +26,12 @@ import numpy as np
 from chromadb.api.types import DefaultEmbeddingFunction, Documents, Embeddings
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
-from vectorstore.offline import MINILM_MODEL_SHA256, MINILM_TOKENIZER_SHA256, seed_minilm
+from vectorstore.offline import (
+    MINILM_MODEL_SHA256,
+    MINILM_TOKENIZER_SHA256,
+    OfflineAssetError,
+    seed_minilm,
+)
 
 MAX_TOKENS = 256
 DIMENSIONS = 384
@@ -134,6 +139,7 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
     """
 
     def __init__(self, model_dir: Path, precomputed: PrecomputedEmbeddings | None = None) -> None:
+        self._model_dir = model_dir
         seed_minilm(model_dir)
         self._model = _BatchPaddedMiniLM()
         # One question is embedded by several steps (dense search, named papers' chunks, the
@@ -146,6 +152,7 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
     def __call__(self, input: Documents) -> Embeddings:
         if not input:
             return []
+        self.warm_up()
         texts = list(input)
         table = self.precomputed
         if len(texts) == 1 and (table is None or table.get(texts[0]) is None):
@@ -163,6 +170,7 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
 
     def query(self, text: str) -> Any:
         """One text's embedding, from the recent ones when it was just embedded."""
+        self.warm_up()
         with self._lock:
             found = self._recent.get(text)
             if found is not None:
@@ -176,8 +184,23 @@ class MiniLMEmbedding(DefaultEmbeddingFunction):
         return vector
 
     def warm_up(self) -> None:
-        """Load the ONNX session now (about 0.15 s) rather than on the first query."""
-        _ = self._model.model
+        """Load the ONNX session now (about 0.15 s) rather than on the first query.
+
+        A model file damaged since it was checked is copied again from its package, once.
+        """
+        if "model" in self._model.__dict__:
+            return
+        try:
+            _ = self._model.model
+        except Exception:
+            seed_minilm(self._model_dir, force=True)
+            try:
+                _ = self._model.model
+            except Exception as exc:
+                raise OfflineAssetError(
+                    f"the embedding model in {self._model_dir} cannot be loaded ({exc}); "
+                    "reinstall the project"
+                ) from None
 
 
 def default_embedding_function(model_dir: Path) -> MiniLMEmbedding:

@@ -5,6 +5,8 @@
   record is reported and skipped; with ``strict`` every file is first checked in a parse-only
   pass (no embedding, constant memory), so the first bad record stops the ingest before
   anything is added.
+* An error that stops an ingest after papers were stored says how many: they stay stored and
+  searchable, and running the same command again adds the rest.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from vectorstore.errors import IngestInterrupted
 from vectorstore.papers import Paper
-from vectorstore.readers import ReadOptions, estimate_count, iter_papers, reader_for
+from vectorstore.readers import ReaderError, ReadOptions, estimate_count, iter_papers, reader_for
 from vectorstore.readers.stream import open_binary
 from vectorstore.store import IngestReport, PaperStore
 
@@ -50,6 +53,12 @@ def ingest_files(
         for f, spec in zip(files, specs):
             yield from whole[f] if f in whole else spec.read(f, options)
 
-    report = store.ingest(papers(), progress=progress, on_wait=on_wait, total=total)
+    try:
+        report = store.ingest(papers(), progress=progress, on_wait=on_wait, total=total)
+    except IngestInterrupted as exc:
+        if isinstance(exc.cause, ReaderError):  # keep the reader's file:line form
+            cause = exc.cause
+            raise ReaderError(cause.path, cause.line, f"{cause.reason} ({exc.note})") from exc
+        raise
     report.skipped = options.skipped
     return report

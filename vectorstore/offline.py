@@ -10,10 +10,11 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
+
+from vectorstore.private import private_dir
 
 TIKTOKEN_ENCODINGS = {
     # name: (URL tiktoken loads, sha256 it expects)
@@ -40,11 +41,22 @@ def _sha256(data: bytes) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` under a temporary name, then rename: never a half-written file.
+
+    A full disk is reported as such (the caches live in the data directory).
+    """
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OfflineAssetError(
+            f"cannot write {path} ({exc.strerror or exc}); check the data directory's free space "
+            "and permissions"
+        ) from None
 
 
 def seed_tiktoken(cache_dir: Path) -> Path:
@@ -85,48 +97,98 @@ def _minilm_sources() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-def seed_minilm(model_dir: Path) -> Path:
+_MODEL_FILES = ("model.onnx", "tokenizer.json")
+_CONFIG_FILES = ("vocab.txt", "config.json", "tokenizer_config.json", "special_tokens_map.json")
+
+
+def _fingerprint(onnx_dir: Path) -> dict[str, list[int]]:
+    """Size and modification time of the two files that matter, as the marker records them."""
+    out = {}
+    for name in _MODEL_FILES:
+        st = (onnx_dir / name).stat()
+        out[name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def _still_verified(onnx_dir: Path, marker: Path) -> bool:
+    """The copied files are those that were checked: the marker names the pinned hash and the
+    files' size and time (a truncated or replaced ``model.onnx`` changes them)."""
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+        return (
+            isinstance(recorded, dict)
+            and recorded.get("sha256") == MINILM_MODEL_SHA256
+            and recorded.get("files") == _fingerprint(onnx_dir)
+            and all((onnx_dir / name).exists() for name in _CONFIG_FILES)
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def _copies_are_good(onnx_dir: Path) -> bool:
+    """Hash the copies (a marker from an older version, or files touched since)."""
+    try:
+        return (
+            _sha256((onnx_dir / "model.onnx").read_bytes()) == MINILM_MODEL_SHA256
+            and _sha256((onnx_dir / "tokenizer.json").read_bytes()) == MINILM_TOKENIZER_SHA256
+            and all((onnx_dir / n).exists() for n in _CONFIG_FILES)
+        )
+    except OSError:
+        return False
+
+
+def seed_minilm(model_dir: Path, *, force: bool = False) -> Path:
     """Fill ``model_dir/onnx`` with what Chroma's ONNXMiniLM_L6_V2 expects, and point it there.
 
     Chroma checks that six files exist and then reads only ``model.onnx`` and ``tokenizer.json``;
-    the four small config files are written from the tokenizer so the folder is complete.
+    the four small config files are written from the tokenizer so the folder is complete. Copies
+    that no longer match what was checked (truncated by a full disk, edited) are made again;
+    ``force`` makes them again whatever the marker says.
     """
     from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
     onnx_dir = model_dir / ONNXMiniLM_L6_V2.EXTRACTED_FOLDER_NAME
     marker = onnx_dir / ".verified"
-    if not marker.exists():
-        model_src, tok_src = _minilm_sources()
-        for src, expected in ((model_src, MINILM_MODEL_SHA256), (tok_src, MINILM_TOKENIZER_SHA256)):
-            if not src.exists():
-                raise OfflineAssetError(f"embedding model file missing: {src}")
-            if _sha256(src.read_bytes()) != expected:
-                raise OfflineAssetError(f"embedding model file has the wrong sha256: {src}")
-        onnx_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(model_src, onnx_dir / "model.onnx")
-        shutil.copyfile(tok_src, onnx_dir / "tokenizer.json")
-        tok = json.loads(tok_src.read_text(encoding="utf-8"))
-        vocab = sorted(tok["model"]["vocab"].items(), key=lambda kv: kv[1])
-        (onnx_dir / "vocab.txt").write_text("\n".join(w for w, _ in vocab) + "\n", encoding="utf-8")
-        (onnx_dir / "config.json").write_text(
-            json.dumps({"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6}),
-            encoding="utf-8",
+    if force or not _still_verified(onnx_dir, marker):
+        if force or not _copies_are_good(onnx_dir):
+            _copy_minilm(onnx_dir)
+        _atomic_write(
+            marker,
+            json.dumps({"sha256": MINILM_MODEL_SHA256, "files": _fingerprint(onnx_dir)}).encode(),
         )
-        (onnx_dir / "tokenizer_config.json").write_text(
-            json.dumps({"do_lower_case": True, "model_max_length": 512}), encoding="utf-8"
-        )
-        (onnx_dir / "special_tokens_map.json").write_text(
-            json.dumps(
-                {
-                    "cls_token": "[CLS]",
-                    "sep_token": "[SEP]",
-                    "pad_token": "[PAD]",
-                    "unk_token": "[UNK]",
-                    "mask_token": "[MASK]",
-                }
-            ),
-            encoding="utf-8",
-        )
-        marker.write_text(MINILM_MODEL_SHA256, encoding="utf-8")
     ONNXMiniLM_L6_V2.DOWNLOAD_PATH = model_dir
     return onnx_dir
+
+
+def _copy_minilm(onnx_dir: Path) -> None:
+    model_src, tok_src = _minilm_sources()
+    sources = {}
+    for src, expected in ((model_src, MINILM_MODEL_SHA256), (tok_src, MINILM_TOKENIZER_SHA256)):
+        if not src.exists():
+            raise OfflineAssetError(f"embedding model file missing: {src}")
+        data = src.read_bytes()
+        if _sha256(data) != expected:
+            raise OfflineAssetError(f"embedding model file has the wrong sha256: {src}")
+        sources[src] = data
+    _atomic_write(onnx_dir / "model.onnx", sources[model_src])
+    _atomic_write(onnx_dir / "tokenizer.json", sources[tok_src])
+    tok = json.loads(sources[tok_src].decode("utf-8"))
+    vocab = sorted(tok["model"]["vocab"].items(), key=lambda kv: kv[1])
+    configs = {
+        "vocab.txt": "\n".join(w for w, _ in vocab) + "\n",
+        "config.json": json.dumps(
+            {"model_type": "bert", "hidden_size": 384, "num_hidden_layers": 6}
+        ),
+        "tokenizer_config.json": json.dumps({"do_lower_case": True, "model_max_length": 512}),
+        "special_tokens_map.json": json.dumps(
+            {
+                "cls_token": "[CLS]",
+                "sep_token": "[SEP]",
+                "pad_token": "[PAD]",
+                "unk_token": "[UNK]",
+                "mask_token": "[MASK]",
+            }
+        ),
+    }
+    for name, text in configs.items():
+        _atomic_write(onnx_dir / name, text.encode("utf-8"))

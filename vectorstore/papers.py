@@ -6,10 +6,17 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from vectorstore.identity import Identity, identity_of
 
 
 def normalize_title(title: str) -> str:
-    """Fold case, accents, punctuation and spacing so that two spellings of one title compare equal."""
+    """Fold case, accents, punctuation and spacing so that two spellings of one title compare equal.
+
+    For matching a cited title to a paper; too coarse to tell papers apart (``C++`` and ``C#``
+    fold alike): a paper's identity is ``vectorstore.identity``.
+    """
     text = unicodedata.normalize("NFKD", title)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[^\w]+", " ", text.casefold())
@@ -28,9 +35,10 @@ def _digest(*parts: str) -> str:
 class Paper:
     """One paper: a title and an abstract, plus whatever metadata the source knows.
 
-    ``paper_id`` is derived from the normalised title (or the source's own id, such as an
-    arXiv id), so the same paper always gets the same id; ``content_hash`` covers the text
-    and metadata, so an edited abstract is detected and its old chunks replaced.
+    ``paper_id`` is derived from the paper's strongest identifier (arXiv id, DOI, else its
+    title; see ``vectorstore.identity``), so the same paper always gets the same id (a store
+    that already holds the paper under another id keeps that one); ``content_hash`` covers the
+    text and metadata, so an edited abstract is detected and its old chunks replaced.
     """
 
     title: str
@@ -47,10 +55,13 @@ class Paper:
     original: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
+    @cached_property
+    def identity(self) -> Identity:
+        return identity_of(self)
+
     @property
     def paper_id(self) -> str:
-        key = f"id:{self.external_id}" if self.external_id else normalize_title(self.title)
-        return _digest(key)[:16]
+        return self.identity.paper_id
 
     @property
     def content_hash(self) -> str:

@@ -121,13 +121,14 @@ def _progress_printer() -> Any:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into one clear line and exit code 2."""
+    from assistant.conversations import LogError
     from vectorstore.offline import OfflineAssetError
     from vectorstore.readers import ReaderError
     from vectorstore.store import StoreError
 
     try:
         yield
-    except (UserError, ReaderError, StoreError, OfflineAssetError) as exc:
+    except (UserError, ReaderError, StoreError, OfflineAssetError, LogError) as exc:
         print_error(str(exc))
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
