@@ -7,7 +7,8 @@ non-blank line (and in BibTeX every line starting an entry) is a paper or a repo
 dropped silently. A sample of 30 files then goes into one real store (real embedder), 26 through
 ``assistant ingest`` (exit code 0 or 2, no traceback, every report line names file:line) and 4
 through ``Assistant.ingest`` (ReaderError naming the file); the store stays consistent (every
-paper has its chunks, every chunk its paper, nothing read is missing).
+paper has its chunks, every chunk its paper, nothing read is missing, and the keyword index
+and the filters see every stored paper).
 """
 
 from __future__ import annotations
@@ -186,9 +187,10 @@ def test_a_sample_through_the_cli_exits_cleanly_and_keeps_the_store_consistent(
     hostile: list[HostileFile], outcomes: dict[Path, Outcome], tmp_path: Path
 ) -> None:
     from assistant import Assistant
+    from vectorstore.identity import identity, identity_of
 
     home = tmp_path / "home"
-    expected_ids: set[str] = set()
+    expected: list[Paper] = []
     runs, refused_in_api = _sample(hostile, outcomes)
     assert sum(map(len, runs)) + len(refused_in_api) == 30
     for run in runs:
@@ -204,7 +206,7 @@ def test_a_sample_through_the_cli_exits_cleanly_and_keeps_the_store_consistent(
                 m = _ERROR.match(line)
                 assert m and Path(m.group("path")) == refused[0], line
         if not refused:
-            expected_ids.update(p.paper_id for path in run for p in outcomes[path].papers)
+            expected.extend(p for path in run for p in outcomes[path].papers)
 
     assistant = Assistant(home=home, llm="extractive")
     for path in refused_in_api:
@@ -214,9 +216,17 @@ def test_a_sample_through_the_cli_exits_cleanly_and_keeps_the_store_consistent(
     store = assistant.store
     catalog = {r.paper_id for r in store.papers()}
     chunk_ids, chunk_papers, _ = store.all_chunks()
-    assert expected_ids and expected_ids <= catalog  # nothing read was lost
+    # nothing read was lost: every paper read is stored (as itself, or as the same paper that
+    # another record of the sample gave first: same arXiv id, DOI or title)
+    stored = [identity(r.title, r.external_id, r.doi, r.url) for r in store.papers()]
+    assert expected
+    for paper in expected:
+        assert any(identity_of(paper).same_paper(s) for s in stored), paper.title
     assert set(chunk_papers) == catalog  # every paper has chunks, every chunk its paper
     per_paper = Counter(chunk_papers)
     assert sorted(chunk_ids) == sorted(
         f"{pid}:{i}" for pid, n in per_paper.items() for i in range(n)
     )
+    # the keyword index and the filters see every stored paper, and nothing else
+    assert set(assistant.retriever.lexical_index().paper_ids) == catalog
+    assert set(assistant.retriever.filter_index().row) == catalog
