@@ -25,6 +25,7 @@ LQ_LORA = (
 )
 ALPAGASUS = "AlpaGasus: Training A Better Alpaca with Fewer Data"
 MIO = "MIO: A Foundation Model on Multimodal Tokens"
+ONCE_FOR_ALL = "Once-for-All: Train One Network and Specialize it for Efficient Deployment"
 
 
 def cited(answer: Answer) -> list[str]:
@@ -45,6 +46,20 @@ def test_everyday_words_and_typos_do_not_decide_the_answer(
 ) -> None:
     answer = assistant.ask(question)
     assert not answer.abstained and cited(answer) == [title]
+
+
+def test_a_name_typed_without_its_hyphens_is_still_the_name(assistant: Assistant) -> None:
+    # "once", "for" and "all" are function words: only the hyphenated name carries meaning
+    answer = assistant.ask("can you tell me what once for all does")
+    assert not answer.abstained and cited(answer) == [ONCE_FOR_ALL]
+
+
+def test_lower_case_plurals_typos_in_endings_and_measures(assistant: Assistant) -> None:
+    # "llms" is "LLMs"; "quantizaton" is "quantization"; "4-bit" describes papers, it does not
+    # name the one paper whose title has it
+    answer = assistant.ask("which papers do 4-bit quantizaton of llms")
+    assert answer.intent == "list" and {LLM_QAT, INT4, LQ_LORA} <= set(cited(answer))
+    assert "does not mention" not in answer.text
 
 
 def test_a_long_question_with_context_is_answered_and_a_refusal_never_echoes_it(

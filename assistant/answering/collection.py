@@ -27,6 +27,12 @@ def allowed_edits(word: str) -> int:
     return 0 if n <= 3 else 1 if n <= 5 else 2
 
 
+# Repairing a word by its start: the stem it meets has at least this many letters, and what
+# is left of the word is no longer than an English ending ("-ization").
+STEM_MIN = 5
+ENDING_MAX = 5
+
+
 class Collection:
     def __init__(
         self,
@@ -214,15 +220,26 @@ class Collection:
     def correct(self, token: str) -> str | None:
         """The collection's term closest in spelling to ``token`` (folded), within the typo
         tolerance for its length; the most frequent wins a tie. None when nothing is close."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import OSA
-
         key = term_key(token)
         edits = allowed_edits(key)
         if not edits or not key.isalpha():
             return None
+        found = self._closest(key, edits)
+        if found is None and token.isalpha():
+            # a typo in the ending hides the stem ("quantizaton" stems to itself, not to
+            # "quantiz"): the word's start, one edit from a long stem, with a short ending left
+            for cut in range(len(token) - 1, max(STEM_MIN - 1, len(token) - ENDING_MAX - 1), -1):
+                found = self._closest(token[:cut], 1, min_length=STEM_MIN)
+                if found is not None:
+                    break
+        return found
+
+    def _closest(self, key: str, edits: int, min_length: int = 3) -> str | None:
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         best: tuple[int, int, str] | None = None
-        for length in range(len(key) - edits, len(key) + edits + 1):
+        for length in range(max(min_length, len(key) - edits), len(key) + edits + 1):
             choices = self._terms_by_length.get(length)
             if not choices:
                 continue

@@ -28,6 +28,10 @@ ALSO_ANSWERS = 0.4
 ENTITY_CUE = 0.3
 # A sentence of the passage the retriever found most similar to the question gains this.
 CHUNK_CUE = 0.1
+# A sentence before the one where the paper states its contribution ("We introduce …") sets
+# the scene (what others did, what is missing): it loses this when the question asks what a
+# paper does. (A list shows where each paper touches the topic, scene-setting included.)
+BACKGROUND = 0.12
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
 SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
@@ -150,6 +154,9 @@ def pick_sentences(
     names = {t.surface.casefold() for t in plan.terms if t.key in identifying}
     best_chunk = " ".join(cand.paper.evidence.split())
     cues = {id(u): _cues(plan, intent, u, names, best_chunk) for u in sentences}
+    if intent in (Intent.FACT, Intent.COMPARE):
+        for u in _background(sentences):
+            cues[id(u)] -= BACKGROUND
     total = score.total or 1.0
     limit = min(SENTENCES[intent] + (len(plan.clauses) > 1), len(sentences))
     chosen: list[Unit] = []
@@ -228,6 +235,12 @@ def pick_sentences(
 def _new_names(text: str, asked: set[str]) -> bool:
     """Whether a sentence names something the question did not ("Mask-DINO")."""
     return any(m.group(0).casefold() not in asked for m in _NAMES.finditer(_URL.sub(" ", text)))
+
+
+def _background(sentences: list[Unit]) -> list[Unit]:
+    """The sentences before the paper's first statement of its own contribution."""
+    first = next((u.index for u in sentences if _CONTRIBUTION.search(u.text)), None)
+    return [] if first is None else [u for u in sentences if u.index < first]
 
 
 def _contribution(u: Unit) -> float:

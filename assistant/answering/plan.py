@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from assistant.answering import language
@@ -158,6 +159,12 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         else language.informativeness(word.folded)
     )
     present = collection.has(key)
+    declined = word.folded.endswith("s") and stem(word.folded) == word.folded
+    single = stem(word.folded[:-1]) if declined else key
+    if single != key and collection.idf(single) < (collection.idf(key) if present else 1e9):
+        # an acronym's plural typed in lower case ("llms", "gpus"): the stemmer keeps its
+        # "s", and the papers mostly write the singular ("LLMs" is indexed as "llm")
+        key, present = single, True
     if not present and parts:
         # "Qwen-family", "LoRA-style": the collection knows the name, not the compound
         keys = [stem(p) for p in (specific or parts)]
@@ -192,6 +199,41 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
     )
 
 
+# "once for all" typed for "Once-for-All", "chain of thought" for "chain-of-thought".
+COMPOUND_WORDS = 5
+
+
+def _with_spaced_compounds(text: str, words: list[Word], collection: Collection) -> list[Word]:
+    """The question's words plus, before its first word, any run of them the collection only
+    knows hyphenated ("once for all" -> "once-for-all"). The run's function words would
+    otherwise drop out and take the name with them."""
+    out: list[Word] = []
+    i = 0
+    while i < len(words):
+        for n in range(min(COMPOUND_WORDS, len(words) - i), 1, -1):
+            run = words[i : i + n]
+            gaps = (text[a.end : b.start] for a, b in pairwise(run))
+            if not any(w.stop for w in run) or any(g not in (" ", "-") for g in gaps):
+                continue
+            joined = "-".join(w.folded for w in run)
+            if collection.has(term_key(joined)):
+                start, end = run[0].start, run[-1].end
+                out.append(
+                    replace(
+                        run[0],
+                        surface=text[start:end],
+                        folded=joined,
+                        key=term_key(joined),
+                        end=end,
+                        stop=False,
+                    )
+                )
+                break
+        out.append(words[i])
+        i += 1
+    return out
+
+
 def question_language(words: Sequence[Word]) -> str:
     """English unless most of the question's everyday words belong to one other language."""
     alpha = [w for w in words if w.folded.isalpha() and not w.name_shaped]
@@ -211,7 +253,7 @@ def question_language(words: Sequence[Word]) -> str:
 def make_plan(question: str, collection: Collection) -> QueryPlan:
     """Read ``question`` against the collection."""
     text = " ".join(question.split())
-    words = read_words(text)
+    words = _with_spaced_compounds(text, read_words(text), collection)
     lang = question_language(words)
     grammar = grammar_spans(text)
     asides = [m.span() for m in _PARENS.finditer(text)]

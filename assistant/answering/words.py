@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.answering import language
 from vectorstore.text import STOPWORDS, surface_key, term_key, words
 
 
@@ -14,12 +15,21 @@ from vectorstore.text import STOPWORDS, surface_key, term_key, words
 def name_shaped(surface: str) -> bool:
     """Written like a name or identifier, whatever its case elsewhere: a capital inside a word
     ("LoRA", "GPTVQ", "CrossSplit", "mOSCAR", "LQ-LoRA"), letters with digits ("A100",
-    "GPT-4o"), or digits joined by a colon or hyphen ("2:4"). Title case ("Zero-Shot") is not."""
+    "GPT-4o"), or digits joined by a colon or hyphen ("2:4"). Title case ("Zero-Shot") is not,
+    nor a number with its unit ("4-bit")."""
     if len(surface) < 2:
         return False
     has_digit = any(c.isdigit() for c in surface)
     has_alpha = any(c.isalpha() for c in surface)
     parts = [p for p in re.split(r"[-.:'’]", surface) if p]
+    if (
+        len(parts) > 1
+        and all(p.isdigit() for p in parts[:-1])
+        and parts[-1].isalpha()
+        and parts[-1].islower()
+        and language.everyday_language(parts[-1]) == "en"
+    ):
+        return False  # a measure: "4-bit", "1.58-bit", "10-shot", "2-stage"
     return (
         any(any(c.isupper() for c in p[1:]) for p in parts)
         or (has_digit and has_alpha)
