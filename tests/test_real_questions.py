@@ -89,6 +89,21 @@ def test_which_papers_lists_every_paper_that_matches(assistant: Assistant) -> No
     assert sum(line.startswith("- ") for line in lines) == len(answer.citations)
 
 
+def test_a_list_leaves_out_papers_that_share_only_part_of_the_topic(
+    assistant: Assistant,
+) -> None:
+    # the oracle: the papers that write "mixture of experts" ("a mixture of data" is not it)
+    expected = {
+        p.title
+        for p in assistant.papers()
+        if re.search(r"mixture[- ]of[- ]experts", f"{p.title} {p.abstract}", re.IGNORECASE)
+    }
+    answer = assistant.ask("papers about mixture of experts")
+    assert expected and set(cited(answer)) == expected
+    if len(expected) == 1:  # asked for several, it says there is one
+        assert answer.text.startswith("One paper in this collection matches")
+
+
 def test_an_entity_list_finds_every_abstract_that_names_it(assistant: Assistant) -> None:
     # The oracle: every paper whose title or abstract writes "CLIP" (in capitals).
     expected = {

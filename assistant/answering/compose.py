@@ -100,6 +100,8 @@ def compose(evidence: Evidence, papers: int) -> Composed:
     else:
         item = evidence.items[0]
         meta = _metadata(item, plan.metadata)
+        if sel.intent is Intent.LIST and not sel.more:
+            meta = "One paper in this collection matches: " + meta  # asked for several
         lines.append(f"{meta}{_body(item, evidence)} [{item.paper.title}]")
     return Composed("\n".join(lines), parts, False, notices)
 

@@ -26,6 +26,8 @@ MIN_GAIN = 0.15
 ALSO_ANSWERS = 0.4
 # "What model does it build on?": a sentence naming something the question did not gains this.
 ENTITY_CUE = 0.3
+# "How many …?": a sentence stating amounts gains up to this.
+QUANTITY_CUE = 0.15
 # A sentence of the passage the retriever found most similar to the question gains this.
 CHUNK_CUE = 0.1
 # A sentence before the one where the paper states its contribution ("We introduce …") sets
@@ -45,6 +47,7 @@ _CONTRIBUTION = re.compile(
 )
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
+_AMOUNT = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)\d+(?:[.,]\d+)*")
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
     r"trillion|half|double|twice|fold)\b",
@@ -171,7 +174,9 @@ def pick_sentences(
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
-        answered = part <= covered and (not clause.quantity or any(numbers(u.text) for u in chosen))
+        answered = part <= covered and (
+            not clause.quantity or any(quantities(u.text) for u in chosen)
+        )
         if len(chosen) >= limit or (part and answered):
             continue
         part_total = sum(weights[t] for t in part) or 1.0
@@ -186,7 +191,7 @@ def pick_sentences(
         rest = [u for u in sentences if u not in chosen]
         if clause.quantity:
             # "how large is each?": the answer is a number
-            rest = [u for u in rest if numbers(u.text)] or rest
+            rest = [u for u in rest if quantities(u.text)] or rest
         if clause.name and not part:
             best = max(
                 (u for u in rest if _NAMES.search(u.text)),
@@ -200,7 +205,7 @@ def pick_sentences(
         if (
             (clause.name and not part)
             or any(t in part for t in score.matched(best.terms))
-            or (clause.quantity and numbers(best.text))
+            or (clause.quantity and quantities(best.text))
             or (clause.entity and _new_names(best.text, asked))
         ):
             take(best)
@@ -230,6 +235,13 @@ def pick_sentences(
             if found is not None:
                 take(found)
     return [_clean(u.text) for u in chosen]
+
+
+def quantities(text: str) -> list[str]:
+    """The amounts a sentence states: its numbers, but not the digits of a name ("C4", "mmc4",
+    "GPT-4") or a web address."""
+    text = _URL.sub(" ", text)
+    return [m.group(0) for m in _AMOUNT.finditer(text)]
 
 
 def _new_names(text: str, asked: set[str]) -> bool:
@@ -276,8 +288,10 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
     the retriever found most similar to the question."""
     text = unit.text
     bonus = 0.0
-    if plan.wants_quantity and (numbers(text) or _NUMBER_WORDS.search(text)):
-        bonus += 0.15
+    if plan.wants_quantity:
+        # "how big is it?": the more amounts a sentence states, the likelier it is the answer
+        stated = len(quantities(text)) + len(_NUMBER_WORDS.findall(text))
+        bonus += QUANTITY_CUE * min(stated, 3) / 3 + (QUANTITY_CUE / 2 if stated else 0.0)
     if _CONTRIBUTION.search(text):
         bonus += 0.1 if intent is Intent.DEFINITION else 0.04
     if " ".join(text.split())[:60] in best_chunk:

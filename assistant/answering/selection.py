@@ -27,6 +27,9 @@ from assistant.answering.units import present
 # standard scores (against every paper's coverage, and a sample of the collection's chunks)
 # add up to at least this (about two and a quarter standard deviations above typical on each).
 LIST_Z = 4.5
+# ... and it has at least this share of what the best such paper has of the question's words
+# ("mixture of experts": a paper with only "mixture" is not on the list).
+SHARE_OF_BEST = 0.5
 MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
 # Weak evidence: less than this share of the question's weight in the best paper's text ...
 MIN_COVERAGE = 0.3
@@ -138,6 +141,8 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
         ]
     else:
         passing = [c for c in candidates if c.named or standing(pool, c) >= LIST_Z]
+        top = max((c.coverage for c in passing), default=0.0)
+        passing = [c for c in passing if c.named or c.coverage >= SHARE_OF_BEST * top]
     return sorted(passing, key=lambda c: -relevance(c))
 
 
