@@ -62,6 +62,12 @@ def test_lower_case_plurals_typos_in_endings_and_measures(assistant: Assistant) 
     assert "does not mention" not in answer.text
 
 
+def test_what_problem_a_paper_solves_is_the_gap_it_names(assistant: Assistant) -> None:
+    answer = assistant.ask("what problem does 3d gaussian splatting solve")
+    assert cited(answer) == [GAUSSIAN] and "does not mention" not in answer.text
+    assert "no current method can achieve real-time display rates" in answer.text
+
+
 def test_a_long_question_with_context_is_answered_and_a_refusal_never_echoes_it(
     assistant: Assistant,
 ) -> None:

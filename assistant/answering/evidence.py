@@ -34,6 +34,8 @@ CHUNK_CUE = 0.1
 # the scene (what others did, what is missing): it loses this when the question asks what a
 # paper does. (A list shows where each paper touches the topic, scene-setting included.)
 BACKGROUND = 0.12
+# "What problem does X solve?": this many sentences of the scene before the contribution.
+MOTIVATION_SCENE = 2
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
 SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
@@ -152,6 +154,12 @@ def pick_sentences(
     sentences = [u for u in cand.units if not u.is_title]
     if not sentences:
         return []
+    if plan.motivation and intent is not Intent.LIST:
+        # the problem a paper takes on is stated just before it says what it does
+        # (an abstract that opens with its contribution says what it is for in the next one)
+        own = next((i for i, u in enumerate(sentences) if _CONTRIBUTION.search(u.text)), 0)
+        picked = sentences[max(0, own - MOTIVATION_SCENE) : own + 1] if own else sentences[:2]
+        return [_clean(u.text) for u in picked]
     weights = _sentence_weights(plan, identifying)
     score = Coverage.for_plan(plan, weights)
     names = {t.surface.casefold() for t in plan.terms if t.key in identifying}

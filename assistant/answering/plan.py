@@ -23,6 +23,7 @@ from assistant.answering.reading import (
     asks_authors,
     asks_date,
     asks_entity,
+    asks_motivation,
     asks_name,
     capitalized_names,
     clause_spans,
@@ -103,6 +104,7 @@ class QueryPlan:
     targets: tuple[str, ...] = ()  # what a comparison names, as written
     clauses: tuple[Clause, ...] = ()  # the question's parts
     metadata: tuple[str, ...] = ()  # what it asks of the record itself: "authors", "date"
+    motivation: bool = False  # asks what problem the paper takes on
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -321,6 +323,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         language=lang,
         references=_references(text),
         refers_back=refers_back(text),
+        motivation=lang == "en" and asks_motivation(text),
     )
     return plan
 

@@ -100,10 +100,26 @@ _ORIGINAL = re.compile(r"\b(?:original|first|seminal)\s+(?:\S+\s+){0,4}?paper\b"
 _DESCRIPTION = re.compile(r"^(?:where|that|which|who|whose|in\s+which|about|on|with|by)\b", _I)
 
 
+# Asking why a paper exists: the problem it takes on ("what problem does X solve?", "why did
+# they build X?", "what's the motivation behind X?").
+_MOTIVATION = re.compile(
+    r"\b(?P<g1>what\s+(?:(?:main|key|real|actual)\s+)?(?:problems?|challenges?|gaps?|issues?)\b)"
+    r"(?:\s+\S+){0,6}?\s+(?P<g2>(?:solv|address|tackl|fix|overcom|attack)\w*)\b"
+    r"|\b(?P<g3>why)\s+(?:did|do|does|would|was|were|is|are)\s+(?:they|the\s+authors|it|\S+)\s+"
+    r"(?P<g4>(?:build|propos|creat|mak|need|develop|design|introduc)\w*)\b"
+    r"|\b(?P<g5>motivat\w*)(?:\s+(?:for|behind|of)\b)?",
+    _I,
+)
+
+
+def asks_motivation(text: str) -> bool:
+    return bool(_MOTIVATION.search(text))
+
+
 def grammar_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of question grammar ("which papers", "tell me about", "vs")."""
     spans = []
-    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR):
+    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR, _MOTIVATION):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
                 if name.startswith("g") and value:

@@ -107,6 +107,8 @@ def instructions(evidence: Evidence, shown: list[EvidenceItem]) -> str:
     elif intent is Intent.LIST and len(shown) == 1:
         intent = Intent.FACT
     text = _INSTRUCTIONS[intent]
+    if evidence.plan.motivation and intent is not Intent.LIST:
+        text += " Say what problem or gap the paper takes on, then what it does about it."
     if any(not i.states_aspect for i in shown):
         text += " If a paper's abstract says nothing about what is asked, say so plainly."
     return text
