@@ -199,6 +199,35 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
     assert "2.2 times" in answer.text and "35.1%" in answer.text
 
 
+MEGATRON = "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM"
+CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Splitting"
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "title", "stated"),
+    [
+        # the paper's name in its code's web address does not make that sentence the answer
+        ([], "what gpus did megatron-lm use", MEGATRON, "3072 GPUs"),
+        # "what dataset": the sentence that names datasets, not the one with the word "dataset"
+        (["what's crosssplit"], "and what dataset did they test on", CROSSSPLIT, "CIFAR-10"),
+        # "tl;dr of" asks for a summary; it does not name the TLDR paper
+        ([], "tldr of the alpagasus paper", ALPAGASUS, "9k high-quality data"),
+    ],
+)
+def test_the_answer_states_what_was_asked(
+    assistant: Assistant, history: list[str], question: str, title: str, stated: str
+) -> None:
+    answer = assistant.ask(question, history=history)
+    assert cited(answer) == [title] and stated in answer.text.split(". ")[0]
+
+
+def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:
+    # "recommend" and "a paper" ask for reading; the topic is video LLMs
+    answer = assistant.ask("hi, can u recommend a paper on video llms?")
+    assert answer.citations and "video" in answer.citations[0].title.casefold()
+    assert "this paper" not in answer.text.split(". ")[0]
+
+
 def test_a_comparison_is_a_table_on_a_terminal_and_exact_text_when_piped(
     assistant: Assistant,
 ) -> None:

@@ -9,14 +9,14 @@ defining sentence for "what is X"), then only sentences that add something it di
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.answering.candidates import Candidate
 from assistant.answering.plan import Clause, QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
-from assistant.answering.units import Unit, present
+from assistant.answering.units import Unit, present, text_terms
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.text import numbers
 
@@ -151,7 +151,12 @@ def pick_sentences(
     question the earlier ones lacked. A definition with nothing more specific asked adds the
     sentence that says what the paper achieves.
     """
-    sentences = [u for u in cand.units if not u.is_title]
+    # what a sentence says, not the words of a web address in it ("…at github.com/x/megatron-lm")
+    sentences = [
+        replace(u, terms=text_terms(_URL.sub(" ", u.text))) if _URL.search(u.text) else u
+        for u in cand.units
+        if not u.is_title
+    ]
     if not sentences:
         return []
     if plan.motivation and intent is not Intent.LIST:
@@ -168,6 +173,11 @@ def pick_sentences(
     if intent in (Intent.FACT, Intent.COMPARE):
         for u in _background(sentences):
             cues[id(u)] -= BACKGROUND
+    asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
+    if len(plan.clauses) == 1 and plan.clauses[0].entity:
+        # "what dataset did they test on?": the answer names things the question did not
+        for u in sentences:
+            cues[id(u)] += ENTITY_CUE if _new_names(u.text, asked) else 0.0
     total = score.total or 1.0
     limit = min(SENTENCES[intent] + (len(plan.clauses) > 1), len(sentences))
     chosen: list[Unit] = []
@@ -179,7 +189,6 @@ def pick_sentences(
 
     if intent is Intent.DEFINITION:
         take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
-    asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
         answered = part <= covered and (
