@@ -52,6 +52,15 @@ def test_a_name_typed_without_its_hyphens_is_still_the_name(assistant: Assistant
     # "once", "for" and "all" are function words: only the hyphenated name carries meaning
     answer = assistant.ask("can you tell me what once for all does")
     assert not answer.abstained and cited(answer) == [ONCE_FOR_ALL]
+    # two words the papers write as one ("FlashAttention")
+    writes_it = {p.title for p in assistant.papers() if "FlashAttention" in p.abstract}
+    answer = assistant.ask("does flash attention appear anywhere")
+    assert writes_it and set(cited(answer)) == writes_it
+    # ... but "video llms" is also "video" and "LLMs" apart, not only "VideoLLM"
+    listed = assistant.ask("what's in here about video LLMs?")
+    assert len(listed.citations) >= 3
+    abstracts = {p.title: f"{p.title} {p.abstract}".casefold() for p in assistant.papers()}
+    assert all("video" in abstracts[t] for t in cited(listed))
 
 
 def test_lower_case_plurals_typos_in_endings_and_measures(assistant: Assistant) -> None:
@@ -140,6 +149,16 @@ def test_a_follow_up_is_answered_from_the_paper_the_previous_answer_cited(
         "Which papers are about pruning?", history=[assistant.ask("What is MIO?")]
     )
     assert MIO not in cited(other) and other.citations
+
+
+def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:
+    listed = assistant.ask("which papers are about sparse training")
+    assert len(listed.citations) >= 2
+    # "which one" points at that list; "fastest" is "fast", which the abstracts have
+    answer = assistant.ask("which one is fastest", history=[listed])
+    assert not answer.abstained and len(answer.citations) == 1
+    assert set(cited(answer)) <= set(cited(listed))
+    assert "fast" in answer.text.casefold()
 
 
 def test_history_must_be_a_list_of_turns(assistant: Assistant) -> None:

@@ -212,6 +212,7 @@ def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
         t
         for t in plan.terms
         if t.in_collection
+        and not t.parts  # "video llms" may be written "video LLMs" as well as "VideoLLM"
         and (
             t.name
             or t.variants

@@ -60,6 +60,9 @@ class Term:
     corrected_from: str | None = None
     variants: tuple[str, ...] = ()  # index terms that are versions of it ("qwen2", "qwen2-vl")
     position: int = 0  # where in the question (word index)
+    # a compound typed apart ("video llms" for "VideoLLM"): the terms of its words, which
+    # match it together as well
+    parts: tuple[str, ...] = ()
 
     @property
     def weight(self) -> float:
@@ -129,6 +132,11 @@ class QueryPlan:
             if t.variants and t.key in weights:
                 out.append([{k: weights[t.key]} for k in (t.key, *t.variants)])
                 grouped.add(t.key)
+        for t in self.terms:
+            parts = {k: weights[k] for k in t.parts if k in weights}
+            if parts and t.key in weights:
+                out.append([{t.key: weights[t.key]}, parts])
+                grouped.update((t.key, *parts))
         for group in self.alternatives:
             alts = [{k: weights[k] for k in alt if k in weights} for alt in group]
             alts = [a for a in alts if a]
@@ -167,6 +175,11 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         # an acronym's plural typed in lower case ("llms", "gpus"): the stemmer keeps its
         # "s", and the papers mostly write the singular ("LLMs" is indexed as "llm")
         key, present = single, True
+    if not present:
+        # "fastest", "biggest", "larger": the collection has the plain adjective
+        base = next((b for b in _adjective_bases(word.folded) if collection.has(stem(b))), None)
+        if base is not None:
+            key, present = stem(base), True
     if not present and parts:
         # "Qwen-family", "LoRA-style": the collection knows the name, not the compound
         keys = [stem(p) for p in (specific or parts)]
@@ -201,6 +214,31 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
     )
 
 
+def _adjective_bases(word: str) -> list[str]:
+    """What a comparative or superlative is made from: "fastest" -> "fast", "biggest" -> "big",
+    "largest" -> "large", "easier" -> "easy"."""
+    for ending in ("est", "er"):
+        stem_ = word[: -len(ending)]
+        if word.endswith(ending) and len(stem_) >= 3 and stem_.isalpha():
+            bases = [stem_, stem_ + "e"]
+            if stem_[-1] == stem_[-2]:
+                bases.append(stem_[:-1])
+            if stem_.endswith("i"):
+                bases.append(stem_[:-1] + "y")
+            return bases
+    return []
+
+
+def _parts_of(compound: Term, word_of: dict[str, Word]) -> tuple[str, ...]:
+    """The terms of the words a compound typed apart is made of."""
+    whole = word_of[compound.key]
+    return tuple(
+        key
+        for key, w in word_of.items()
+        if w is not whole and whole.start <= w.start and w.end <= whole.end
+    )
+
+
 # "once for all" typed for "Once-for-All", "chain of thought" for "chain-of-thought".
 COMPOUND_WORDS = 5
 
@@ -215,17 +253,22 @@ def _with_spaced_compounds(text: str, words: list[Word], collection: Collection)
         for n in range(min(COMPOUND_WORDS, len(words) - i), 1, -1):
             run = words[i : i + n]
             gaps = (text[a.end : b.start] for a, b in pairwise(run))
-            if not any(w.stop for w in run) or any(g not in (" ", "-") for g in gaps):
+            if any(g not in (" ", "-") for g in gaps):
                 continue
-            joined = "-".join(w.folded for w in run)
-            if collection.has(term_key(joined)):
+            # "once for all" -> "once-for-all" (its function words would drop out); two words
+            # the collection writes as one: "flash attention" -> "FlashAttention"
+            forms = ["-".join(w.folded for w in run)] if any(w.stop for w in run) else []
+            if n == 2 and not any(w.stop for w in run):
+                forms.append("".join(w.folded for w in run))
+            found = next((f for f in forms if collection.has(term_key(f))), None)
+            if found is not None:
                 start, end = run[0].start, run[-1].end
                 out.append(
                     replace(
                         run[0],
                         surface=text[start:end],
-                        folded=joined,
-                        key=term_key(joined),
+                        folded=found,
+                        key=term_key(found),
                         end=end,
                         stop=False,
                     )
@@ -262,6 +305,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
     spans = clause_spans(text)
     clause_keys: list[set[str]] = [set() for _ in spans]
     terms: list[Term] = []
+    word_of: dict[str, Word] = {}
     seen: set[str] = set()
     for w in words:
         if not w.content or any(a <= w.start and w.end <= b for a, b in grammar):
@@ -279,6 +323,8 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
             continue
         seen.add(term.key)
         terms.append(term)
+        word_of[term.key] = w
+    terms = [replace(t, parts=_parts_of(t, word_of)) if " " in t.surface else t for t in terms]
     if lang == "en":
         many = wants_list(text)
         intent = (

@@ -74,7 +74,7 @@ _ANAPHORA = re.compile(
     r"\b(?:it|its|it's|they|them|their|theirs|those|these|he|she|his|her|former|latter|same|"
     r"(?:this|that|the)\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|"
     r"authors?|technique|algorithm|proposed|variant|architecture|study|survey|corpus|one)|"
-    r"this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
+    r"which\s+ones?|this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
     _I,
 )
 _CONTINUES = re.compile(r"^\W*(?:and|also|so|ok(?:ay)?\s+and|what about|how about|then)\b", _I)

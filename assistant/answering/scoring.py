@@ -2,7 +2,8 @@
 
 Coverage is the share of the question's weight a text contains, where the question's terms
 form AND-groups of OR-alternatives ("carbon footprint / CO2 emissions of training": one group
-for the two phrasings, one for "training"). An acronym of the question ("LLM") also matches
+for the two phrasings, one for "training"; "video llms": "VideoLLM", or "video" with "LLM").
+The words of a compound typed apart count only all together. An acronym of the question ("LLM") also matches
 the words it abbreviates ("large language models").
 """
 
@@ -15,7 +16,12 @@ from assistant.answering.units import present
 class Coverage:
     """Scores texts against weighted terms grouped as AND-groups of OR-alternatives."""
 
-    def __init__(self, groups: list[list[dict[str, float]]], acronyms: frozenset[str]) -> None:
+    def __init__(
+        self,
+        groups: list[list[dict[str, float]]],
+        acronyms: frozenset[str],
+        phrases: frozenset[frozenset[str]] = frozenset(),
+    ) -> None:
         self.groups = [g for g in groups if g and any(sum(a.values()) > 0 for a in g)]
         self.acronyms = acronyms
         self.weights: dict[str, float] = {}
@@ -27,7 +33,7 @@ class Coverage:
         self._shape = [
             (
                 self._group_weight(g),
-                [(max(sum(a.values()), 1e-9), list(a.items())) for a in g],
+                [(max(sum(a.values()), 1e-9), list(a.items()), frozenset(a) in phrases) for a in g],
             )
             for g in self.groups
         ]
@@ -40,7 +46,9 @@ class Coverage:
         acronyms = frozenset(
             t.key for t in plan.terms if t.surface.rstrip("s").isupper() and t.surface.isalpha()
         )
-        return cls(groups, acronyms)
+        # the words of a compound typed apart ("mixture of experts") count only together
+        phrases = frozenset(frozenset(t.parts) for t in plan.terms if t.parts)
+        return cls(groups, acronyms, phrases)
 
     @staticmethod
     def _group_weight(group: list[dict[str, float]]) -> float:
@@ -57,8 +65,10 @@ class Coverage:
         got = 0.0
         for weight, alternatives in self._shape:
             share = max(
-                sum(w for t, w in terms if t in hits) / alt_weight
-                for alt_weight, terms in alternatives
+                0.0
+                if phrase and any(t not in hits for t, _ in terms)
+                else sum(w for t, w in terms if t in hits) / alt_weight
+                for alt_weight, terms, phrase in alternatives
             )
             got += share * weight
         return got / self.total
