@@ -161,6 +161,21 @@ def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:
     assert "fast" in answer.text.casefold()
 
 
+def test_small_talk_gets_a_hint_not_a_quote(assistant: Assistant) -> None:
+    for message in ("thanks!", "hello", "ok thanks"):
+        answer = assistant.ask(message)
+        assert answer.abstained and not answer.citations
+        assert answer.text.startswith("Ask me about the") and "[" not in answer.text
+
+
+def test_who_proposed_asks_for_the_authors(assistant: Assistant) -> None:
+    answer = assistant.ask("who proposed bitpipe")
+    assert cited(answer) == [BITPIPE]
+    record = next(p for p in assistant.papers() if p.title == BITPIPE)
+    said = "Its authors are" if record.authors else "no author list"
+    assert said in answer.text
+
+
 def test_history_must_be_a_list_of_turns(assistant: Assistant) -> None:
     with pytest.raises(TypeError, match="not a single string"):
         assistant.ask("what bit widths does it reach?", history="What is LLM-QAT?")  # type: ignore[arg-type]
@@ -229,6 +244,8 @@ CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Split
         ([], "what gpus did megatron-lm use", MEGATRON, "3072 GPUs"),
         # "what dataset": the sentence that names datasets, not the one with the word "dataset"
         (["what's crosssplit"], "and what dataset did they test on", CROSSSPLIT, "CIFAR-10"),
+        # "what models": the sentence naming the models answers it, whatever the verb
+        ([], "what models did they evaluate lq-lora on", LQ_LORA, "LLaMA-2"),
         # "tl;dr of" asks for a summary; it does not name the TLDR paper
         ([], "tldr of the alpagasus paper", ALPAGASUS, "9k high-quality data"),
     ],
@@ -238,6 +255,7 @@ def test_the_answer_states_what_was_asked(
 ) -> None:
     answer = assistant.ask(question, history=history)
     assert cited(answer) == [title] and stated in answer.text.split(". ")[0]
+    assert "does not mention" not in answer.text
 
 
 def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:

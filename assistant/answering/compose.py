@@ -62,6 +62,11 @@ def abstention(evidence: Evidence, papers: int) -> str:
             f"{names} {verb} not in this collection of {papers} papers: no paper here is titled "
             "or named that, so nothing is cited."
         )
+    if sel.abstain is Abstain.NO_TOPIC:
+        return (
+            f"Ask me about the {papers} papers in this collection: what one proposes or reports, "
+            "which ones cover a topic, or how two compare."
+        )
     if sel.abstain is Abstain.MISSING and sel.absent:
         return f"{NOT_COVERED}: no paper here mentions {_quote(sel.absent)}."
     return f"{NOT_COVERED} question."

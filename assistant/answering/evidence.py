@@ -114,10 +114,15 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
                 aspects.append(t.surface)
         sentences = pick_sentences(plan, cand, identifying, intent)
         # a fact asked of a paper whose abstract has none of the question's other words
+        named = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
         states = (
             intent is not Intent.FACT
             or not asked
             or any(t.in_collection and present(t.key, cand.terms) for t in others)
+            # "what models did they evaluate?": sentences naming models answer it, in any words
+            or (
+                any(c.entity for c in plan.clauses) and any(_new_names(s, named) for s in sentences)
+            )
         )
         target = selection.targets[i] if i < len(selection.targets) else None
         evidence.items.append(

@@ -33,6 +33,7 @@ from assistant.answering.reading import (
     is_definition,
     quoted_phrases,
     refers_back,
+    small_talk,
     title_references,
     wants_list,
     wants_quantity,
@@ -108,6 +109,7 @@ class QueryPlan:
     clauses: tuple[Clause, ...] = ()  # the question's parts
     metadata: tuple[str, ...] = ()  # what it asks of the record itself: "authors", "date"
     motivation: bool = False  # asks what problem the paper takes on
+    small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -370,6 +372,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         references=_references(text),
         refers_back=refers_back(text),
         motivation=lang == "en" and asks_motivation(text),
+        small_talk=small_talk(text),
     )
     return plan
 

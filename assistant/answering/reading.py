@@ -116,6 +116,25 @@ _MOTIVATION = re.compile(
 )
 
 
+# Greetings, thanks and acknowledgements: a message made only of these asks nothing.
+_SOCIAL = re.compile(
+    r"(?:\W|hi|hello|hey|hiya|yo|thanks?|thank\s+you|thx|ty|cheers|ok(?:ay)?|cool|great|nice|"
+    r"awesome|perfect|excellent|wow|lol|got\s+it|sure|yes|yeah|no|nope|bye|goodbye|see\s+you|"
+    r"good\s+(?:morning|afternoon|evening|night)|very\s+much|so\s+much|a\s+lot|again|"
+    r"that'?s|it'?s|this|that|is|was|really|very|much|helpful|useful|you|there|all)*",
+    _I,
+)
+
+
+def small_talk(text: str) -> bool:
+    """ "thanks!", "hello there", "ok great": a message that greets or thanks and asks nothing."""
+    return (
+        bool(text.strip())
+        and _SOCIAL.fullmatch(text.strip()) is not None
+        and any(c.isalpha() for c in text)
+    )
+
+
 def asks_motivation(text: str) -> bool:
     return bool(_MOTIVATION.search(text))
 
@@ -140,7 +159,10 @@ def is_comparison(text: str) -> bool:
 
 
 _AUTHORS = re.compile(
-    r"\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors)\b|\bauthors?\s+of\b", _I
+    r"\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors|(?:first\s+)?(?:proposed|introduced|"
+    r"invented|developed|created|published|came\s+up\s+with)|is\s+behind|made)\b"
+    r"|\bauthors?\s+of\b",
+    _I,
 )
 _WHEN = re.compile(
     r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:published|released|written|posted|come\s+out)\b"

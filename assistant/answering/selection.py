@@ -44,6 +44,7 @@ class Abstain(str, Enum):
     MISSING = "missing"  # a salient word of the question appears in no paper
     WEAK = "weak"  # nothing matches enough of the question
     FILTERED = "filtered"  # no paper passes the filters
+    NO_TOPIC = "no topic"  # "thanks!", "hello": nothing is asked
 
 
 @dataclass
@@ -78,6 +79,9 @@ def select(
     sel = Selection(plan.intent)
     if not pool.candidates:
         sel.abstain = Abstain.WEAK
+        return sel
+    if plan.small_talk:
+        sel.abstain = Abstain.NO_TOPIC
         return sel
     strict_absent = [r.text for r in pool.references if r.strict and not r.paper_ids]
     named = [c for c in pool.candidates if c.named]
