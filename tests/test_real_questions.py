@@ -218,6 +218,13 @@ def test_a_comparison_answers_for_each_paper(assistant: Assistant) -> None:
     assert [p["target"] for p in data["parts"]] == ["GPTVQ", "LLM-QAT"]
 
 
+def test_a_comparison_with_one_paper_says_what_has_no_paper(assistant: Assistant) -> None:
+    assert not any("QLoRA" in p.title for p in assistant.papers())
+    answer = assistant.ask("compare qlora and lq-lora briefly")
+    assert cited(answer) == [LQ_LORA]
+    assert answer.text.startswith("No paper here is about 'qlora' itself")
+
+
 def test_an_answer_says_when_the_abstract_does_not_state_what_was_asked(
     assistant: Assistant,
 ) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.answering.evidence import Evidence, EvidenceItem
+from assistant.answering.plan import QueryPlan
 from assistant.answering.reading import Intent
 from assistant.answering.selection import Abstain
+from assistant.answering.units import text_terms
 
 NOT_COVERED = "The papers in this collection don't seem to cover this"
 LANGUAGE_NAMES = {
@@ -107,8 +109,24 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         meta = _metadata(item, plan.metadata)
         if sel.intent is Intent.LIST and not sel.more:
             meta = "One paper in this collection matches: " + meta  # asked for several
+        elif sel.intent is Intent.COMPARE and len(plan.targets) >= 2 and not sel.followup:
+            # asked to compare things the collection has no separate papers for
+            untitled = [t for t in plan.targets if not _titled(t, item.paper.title, plan)]
+            note = "Only one paper here speaks to this comparison: "
+            if untitled:
+                names = " or ".join(f"'{_short(t)}'" for t in untitled)
+                note = f"No paper here is about {names} itself; only one speaks to this: "
+            meta = note + meta
         lines.append(f"{meta}{_body(item, evidence)} [{item.paper.title}]")
     return Composed("\n".join(lines), parts, False, notices)
+
+
+def _titled(target: str, title: str, plan: QueryPlan) -> bool:
+    """Whether a comparison's target is what this paper's title names ("LQ-LoRA")."""
+    keys = {
+        t.key for t in plan.terms if t.in_collection and t.surface.casefold() in target.casefold()
+    }
+    return bool(keys) and keys <= text_terms(title)
 
 
 def _metadata(item: EvidenceItem, asked: tuple[str, ...]) -> str:
