@@ -242,6 +242,10 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
 
 MEGATRON = "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM"
 CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Splitting"
+DREAM_ENGINE = (
+    "Multimodal Representation Alignment for Image Generation: "
+    "Text-Image Interleaved Control Is Easier Than You Think"
+)
 
 
 @pytest.mark.parametrize(
@@ -253,6 +257,14 @@ CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Split
         (["what's crosssplit"], "and what dataset did they test on", CROSSSPLIT, "CIFAR-10"),
         # "what models": the sentence naming the models answers it, whatever the verb
         ([], "what models did they evaluate lq-lora on", LQ_LORA, "LLaMA-2"),
+        # "what is it called?": the sentence that gives the name, whatever its capitals
+        (
+            [],
+            "there's a paper on image generation with arbitrary text-image interleaved control "
+            "through a multimodal model, what is it called?",
+            DREAM_ENGINE,
+            "we propose Dream Engine",
+        ),
         # "tl;dr of" asks for a summary; it does not name the TLDR paper
         ([], "tldr of the alpagasus paper", ALPAGASUS, "9k high-quality data"),
     ],

@@ -47,6 +47,11 @@ _CONTRIBUTION = re.compile(
     r"develop|build|design|release|construct|study|investigate|show|find)",
     re.IGNORECASE,
 )
+_GIVES_NAME = re.compile(
+    r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|develop|"
+    r"build|release|design)\w*\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}?[A-Z][\w.-]*"
+    r"|\b(?:called|named|dubbed|termed)\s+[A-Z][\w.-]*"
+)
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
 _AMOUNT = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)\d+(?:[.,]\d+)*")
@@ -196,8 +201,15 @@ def pick_sentences(
         take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
-        answered = part <= covered and (
-            not clause.quantity or any(quantities(u.text) for u in chosen)
+        answered = (
+            part <= covered
+            and (not clause.quantity or any(quantities(u.text) for u in chosen))
+            # "which datasets?": answered by a sentence that names some, not one that says
+            # "dataset"
+            and (
+                not clause.entity
+                or any(_new_names(u.text, asked) and score.matched(u.terms) for u in chosen)
+            )
         )
         if len(chosen) >= limit or (part and answered):
             continue
@@ -215,9 +227,10 @@ def pick_sentences(
             # "how large is each?": the answer is a number
             rest = [u for u in rest if quantities(u.text)] or rest
         if clause.name and not part:
+            # "what is it called?": the sentence that gives a name ("we propose Dream Engine")
             best = max(
-                (u for u in rest if _NAMES.search(u.text)),
-                key=lambda u: cues[id(u)] + _contribution(u),
+                (u for u in rest if _NAMES.search(u.text) or _GIVES_NAME.search(u.text)),
+                key=lambda u: cues[id(u)] + _contribution(u) + bool(_GIVES_NAME.search(u.text)),
                 default=None,
             )
         else:

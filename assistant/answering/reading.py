@@ -65,7 +65,7 @@ _REQUEST = re.compile(
 _QUANTITY = re.compile(
     r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
     r"should\b|to\b|they\b|it\b|the\b|a\b|an\b|this\b|that\b|their\b|its\b|each\b)[a-z]+)\b"
-    r"|\b\w+er\s+than\b|\bby\s+how\b|%|\b(?:what|which)\s+(?:\S+\s+){0,2}(?:does|do|did)\s+\S+\s+"
+    r"|\b\w+er\s+than\b|\bby\s+how\b|%|\b(?:what|which)\s+(?:\S+\s+){0,4}?(?:does|do|did)\s+\S+\s+"
     r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)",
     _I,
 )
@@ -142,7 +142,7 @@ def asks_motivation(text: str) -> bool:
 def grammar_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of question grammar ("which papers", "tell me about", "vs")."""
     spans = []
-    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR, _MOTIVATION):
+    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR, _MOTIVATION, _NAME_FRAME):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
                 if name.startswith("g") and value:
@@ -355,6 +355,12 @@ def asks_entity(text: str) -> bool:
     return bool(_ASKS_ENTITY.search(text))
 
 
+# "what is it called?", "what's the name of …": the words that ask for a name are grammar.
+_NAME_FRAME = re.compile(
+    r"\b(?:is|are|was|were)\s+(?:\S+\s+){0,3}?(?P<g1>called|named)\b(?=\W*(?:$|and\b|[?.,;]))"
+    r"|\bwhat(?:'?s|\s+is|\s+was)?\s+(?:the\s+|its\s+|their\s+)?(?P<g2>name)\b",
+    _I,
+)
 _ASKS_NAME = re.compile(r"\b(?:called|named|name|acronym|abbreviat\w*)\b", _I)
 
 
