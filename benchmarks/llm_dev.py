@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+# kinds whose gold answer is an abstention (dev: unanswerable; dev2: absent_title)
+UNANSWERABLE = frozenset({"unanswerable", "absent_title"})
 DEFAULT_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
 
@@ -111,8 +113,8 @@ def run_backend(llm: str, items: list[dict[str, Any]], home: str | None) -> dict
     close = getattr(assistant.backend, "close", None)
     if close:
         close()
-    answerable = [r for r in rows if r["kind"] != "unanswerable"]
-    unanswerable = [r for r in rows if r["kind"] == "unanswerable"]
+    answerable = [r for r in rows if r["kind"] not in UNANSWERABLE]
+    unanswerable = [r for r in rows if r["kind"] in UNANSWERABLE]
     latencies = [r["seconds"] for r in rows]
     return {
         "llm": llm,

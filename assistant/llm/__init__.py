@@ -1,4 +1,4 @@
-"""The LLM answer chain: compact evidence, prompts, condensation, grounding, and the LCEL chain.
+"""The LLM answer chain: prompts, grounding, attribution, the LCEL chain, the local runtime.
 
 Backends in ``assistant.backends`` (``openai``, ``local``) use these; nothing here picks a backend.
 """
