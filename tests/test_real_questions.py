@@ -225,6 +225,14 @@ def test_a_comparison_with_one_paper_says_what_has_no_paper(assistant: Assistant
     assert answer.text.startswith("No paper here is about 'qlora' itself")
 
 
+def test_a_paper_against_the_baselines_is_not_a_missing_paper(assistant: Assistant) -> None:
+    # "the baselines" is a point of comparison, not a paper the collection lacks; "s3t
+    # perform" is the paper that names S3T in its abstract
+    answer = assistant.ask("how did s3t perform vs the baselines")
+    assert len(answer.citations) == 1 and "S3T" in answer.text
+    assert "No paper here" not in answer.text and "Only one paper" not in answer.text
+
+
 def test_an_answer_says_when_the_abstract_does_not_state_what_was_asked(
     assistant: Assistant,
 ) -> None:
@@ -311,3 +319,29 @@ def test_the_x_paper_means_the_paper_that_introduces_x(assistant: Assistant) -> 
     assert cited(packing) == ["Fewer Truncations Improve Language Modeling"]
     bert = assistant.ask("whats the bert paper about")
     assert bert.abstained and not bert.citations and "not in this collection" in bert.text
+
+
+@pytest.mark.parametrize(
+    ("question", "how"),
+    [
+        # what they propose, then the sentence after it that says how
+        ("how does corda build its adapters", "perform singular value decomposition"),
+        ("how does bitpipe schedule the pipline?", "a hybrid scheme of fusing"),
+    ],
+)
+def test_asking_how_a_method_works_is_answered_by_the_method(
+    assistant: Assistant, question: str, how: str
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and how in answer.text
+    # read in the paper's order: what they propose comes before how
+    assert answer.text.index("propose") < answer.text.index(how)
+
+
+def test_asking_how_a_paper_does_against_others_is_not_asking_how_it_works(
+    assistant: Assistant,
+) -> None:
+    # "how does it fare against X" asks how well: the results, with their figures
+    answer = assistant.ask("how does lq-lora fare against qlora")
+    assert cited(answer) == [LQ_LORA]
+    assert "outperforms strong QLoRA" in answer.text and "2.5-bit" in answer.text

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.answering.evidence import Evidence, EvidenceItem
-from assistant.answering.plan import QueryPlan
+from assistant.answering.language import everyday_english
+from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.selection import Abstain
 from assistant.answering.units import text_terms
@@ -111,9 +112,12 @@ def compose(evidence: Evidence, papers: int) -> Composed:
             meta = "One paper in this collection matches: " + meta  # asked for several
         elif sel.intent is Intent.COMPARE and len(plan.targets) >= 2 and not sel.followup:
             # asked to compare things the collection has no separate papers for
-            untitled = [t for t in plan.targets if not _titled(t, item.paper.title, plan)]
+            named = [t for t in plan.targets if _names_a_thing(t, plan)]
+            untitled = [t for t in named if not _titled(t, item, plan)]
             note = "Only one paper here speaks to this comparison: "
-            if untitled:
+            if len(named) < len(plan.targets) and not untitled:
+                note = ""  # a paper against a generic point ("how did S3T do vs the baselines")
+            elif untitled:
                 names = " or ".join(f"'{_short(t)}'" for t in untitled)
                 note = f"No paper here is about {names} itself; only one speaks to this: "
             meta = note + meta
@@ -121,12 +125,25 @@ def compose(evidence: Evidence, papers: int) -> Composed:
     return Composed("\n".join(lines), parts, False, notices)
 
 
-def _titled(target: str, title: str, plan: QueryPlan) -> bool:
-    """Whether a comparison's target is what this paper's title names ("LQ-LoRA")."""
-    keys = {
-        t.key for t in plan.terms if t.in_collection and t.surface.casefold() in target.casefold()
-    }
-    return bool(keys) and keys <= text_terms(title)
+def _target_terms(target: str, plan: QueryPlan) -> list[Term]:
+    return [t for t in plan.terms if t.surface.casefold() in target.casefold()]
+
+
+def _names_a_thing(target: str, plan: QueryPlan) -> bool:
+    """Whether a comparison's target names something ("qlora", "LQ-LoRA") rather than a
+    generic point of comparison made of everyday words ("the baselines", "full fine-tuning")."""
+    return any(t.name or not everyday_english(t.surface) for t in _target_terms(target, plan))
+
+
+def _titled(target: str, item: EvidenceItem, plan: QueryPlan) -> bool:
+    """Whether a comparison's target is what this paper is about: its names ("S3T" in "how
+    did s3t perform") are the paper's own, or its words are the title's ("LQ-LoRA")."""
+    terms = [t for t in _target_terms(target, plan) if t.in_collection]
+    names = {t.key for t in terms if t.name}
+    if names and names <= text_terms(f"{item.paper.title}\n{item.paper.paper.abstract}"):
+        return True
+    keys = {t.key for t in terms}
+    return bool(keys) and keys <= text_terms(item.paper.title)
 
 
 def _metadata(item: EvidenceItem, asked: tuple[str, ...]) -> str:

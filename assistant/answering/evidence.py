@@ -34,6 +34,11 @@ CHUNK_CUE = 0.1
 # the scene (what others did, what is missing): it loses this when the question asks what a
 # paper does. (A list shows where each paper touches the topic, scene-setting included.)
 BACKGROUND = 0.12
+# "How do they lay out the data?": the contribution statement and the sentences right after it
+# (up to this many, until one reports results) say how; they gain METHOD_CUE, results lose
+# BACKGROUND (the question asks how, not how well).
+METHOD_RUN = 2
+METHOD_CUE = 0.15
 # "What problem does X solve?": this many sentences of the scene before the contribution.
 MOTIVATION_SCENE = 2
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
@@ -51,6 +56,10 @@ _GIVES_NAME = re.compile(
     r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|develop|"
     r"build|release|design)\w*\s+(?:(?:a|an|the)\s+)?(?:[a-z-]+\s+){0,2}?[A-Z][\w.-]*"
     r"|\b(?:called|named|dubbed|termed)\s+[A-Z][\w.-]*"
+)
+# A sentence reporting what the experiments showed, not how the method works.
+_RESULT = re.compile(
+    r"\b(?:experiment\w*|results?|empirical\w*|outperform\w*|evaluations?|benchmarks?)\b", re.I
 )
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
@@ -184,12 +193,20 @@ def pick_sentences(
         for u in _background(sentences):
             cues[id(u)] -= BACKGROUND
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
+    method = _method_run(sentences) if any(c.method for c in plan.clauses) else []
+    if method:
+        for u in sentences:
+            if u in method:
+                cues[id(u)] += METHOD_CUE
+            elif u.index > method[0].index and _RESULT.search(u.text):
+                cues[id(u)] -= BACKGROUND
     if len(plan.clauses) == 1 and plan.clauses[0].entity:
         # "what dataset did they test on?": the answer names things the question did not
         for u in sentences:
             cues[id(u)] += ENTITY_CUE if _new_names(u.text, asked) else 0.0
     total = score.total or 1.0
-    limit = min(SENTENCES[intent] + (len(plan.clauses) > 1), len(sentences))
+    # a question with several parts, or asking how a method works, takes a sentence more
+    limit = min(SENTENCES[intent] + (len(plan.clauses) > 1 or bool(method)), len(sentences))
     chosen: list[Unit] = []
     covered: set[str] = set()
 
@@ -261,6 +278,15 @@ def pick_sentences(
         if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
+    for u in method if intent is not Intent.LIST else ():
+        # "how do they do X?": the contribution says what, the sentences after it say how
+        if len(chosen) >= limit:
+            break
+        if u not in chosen and any(v in method for v in chosen):
+            take(u)
+    if method and intent is not Intent.LIST:
+        # the method read in the paper's order: what they propose, then first, second, …
+        chosen = sorted(chosen, key=lambda u: (u not in method, u.index if u in method else 0))
     if intent is Intent.DEFINITION:
         # a definition says what the thing is, then what it achieves
         for extra in (_second_definition, _result_sentence):
@@ -288,6 +314,20 @@ def _background(sentences: list[Unit]) -> list[Unit]:
     """The sentences before the paper's first statement of its own contribution."""
     first = next((u.index for u in sentences if _CONTRIBUTION.search(u.text)), None)
     return [] if first is None else [u for u in sentences if u.index < first]
+
+
+def _method_run(sentences: list[Unit]) -> list[Unit]:
+    """The contribution statement and the sentences after it that say how the method works,
+    until one reports results."""
+    start = next((i for i, u in enumerate(sentences) if _CONTRIBUTION.search(u.text)), None)
+    if start is None:
+        return []
+    run = [sentences[start]]
+    for u in sentences[start + 1 : start + 1 + METHOD_RUN]:
+        if _RESULT.search(u.text):
+            break
+        run.append(u)
+    return run
 
 
 def _contribution(u: Unit) -> float:

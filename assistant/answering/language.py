@@ -64,6 +64,13 @@ def everyday_language(word: str) -> str | None:
     return None
 
 
+def everyday_english(word: str) -> bool:
+    """An everyday English word, or the plural of one ("baselines")."""
+    folded = word.casefold()
+    forms = [folded] + [folded[: -len(end)] for end in ("s", "es") if folded.endswith(end)]
+    return any(everyday_language(f) == "en" for f in forms if f)
+
+
 ZIPF_EXISTS = 2.0  # rarer than once in ten million words: not an established English word
 
 

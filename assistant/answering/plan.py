@@ -23,6 +23,7 @@ from assistant.answering.reading import (
     asks_authors,
     asks_date,
     asks_entity,
+    asks_method,
     asks_motivation,
     asks_name,
     capitalized_names,
@@ -79,6 +80,7 @@ class Clause:
     quantity: bool  # it asks for a number
     name: bool = False  # it asks what something is called
     entity: bool = False  # it asks which things ("what model", "which datasets")
+    method: bool = False  # it asks how the paper does something ("how do they lay out …")
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
                 wants_quantity(text[a:b]),
                 asks_name(text[a:b]),
                 asks_entity(text[a:b]) and not wants_quantity(text[a:b]),
+                asks_method(text[a:b]),
             )
             for k, (a, b) in zip(clause_keys, spans)
             if k or wants_quantity(text[a:b]) or asks_name(text[a:b])

@@ -364,6 +364,31 @@ _NAME_FRAME = re.compile(
 _ASKS_NAME = re.compile(r"\b(?:called|named|name|acronym|abbreviat\w*)\b", _I)
 
 
+# "How do they represent the scene?", "how does each handle X": the answer is the method.
+_ASKS_METHOD = re.compile(
+    r"\bhow\s+(?:do|does|did|is|are|was|were|can|could|would|should)\b"
+    r"|\b(?:in\s+)?what\s+way\b|\bby\s+what\s+means\b",
+    _I,
+)
+
+
+# "How does it do against normal training?", "how do they compare": how well, not how.
+_ASKS_PERFORMANCE = re.compile(
+    r"\bhow\s+(?:do|does|did|would|can)\s+(?:\S+\s+){1,4}?(?:do|perform|fare|compare|stack|rank)"
+    r"\b",
+    _I,
+)
+
+
+def asks_method(text: str) -> bool:
+    """ "How do they lay out the data?": the answer is how the paper does it, not how well."""
+    return (
+        bool(_ASKS_METHOD.search(text))
+        and not wants_quantity(text)
+        and not _ASKS_PERFORMANCE.search(text)
+    )
+
+
 def asks_name(text: str) -> bool:
     """ "What is it called?", "what name does it use": the answer is a name."""
     return bool(_ASKS_NAME.search(text))
