@@ -129,11 +129,23 @@ def test_an_entity_list_finds_every_abstract_that_names_it(assistant: Assistant)
     assert len(expected) >= 5
     answer = assistant.ask("which papers mention CLIP?")
     assert set(cited(answer)) == expected
+    # each paper's line is the sentence that names it, not one about the paper's own topic
+    answer = assistant.ask("which papers use CLIP in some way")
+    assert set(cited(answer)) == expected
+    for line in answer.text.splitlines()[1:]:
+        assert "CLIP" in line.split(" [")[0], line
     opt = assistant.ask("Which papers report results on OPT models?")
     assert cited(opt)
     for c in opt.citations:  # "opt for" is not the OPT models
         paper = next(p for p in assistant.papers() if p.paper_id == c.paper_id)
         assert re.search(r"(?<![\w-])OPT", paper.abstract)
+
+
+def test_an_adverb_of_manner_does_not_put_a_paper_on_a_list(assistant: Assistant) -> None:
+    # the S3T abstract shares only "explicitly" with this question
+    answer = assistant.ask("which studies explicitly deal with deployment on edge devices")
+    assert ONCE_FOR_ALL in cited(answer)
+    assert not any("Machine Unlearning" in t for t in cited(answer))
 
 
 def test_a_follow_up_is_answered_from_the_paper_the_previous_answer_cited(

@@ -32,7 +32,7 @@ QUANTITY_CUE = 0.15
 CHUNK_CUE = 0.1
 # A sentence before the one where the paper states its contribution ("We introduce …") sets
 # the scene (what others did, what is missing): it loses this when the question asks what a
-# paper does. (A list shows where each paper touches the topic, scene-setting included.)
+# paper does, or why it belongs in a list.
 BACKGROUND = 0.12
 # "How do they lay out the data?": the contribution statement and the sentences right after it
 # (up to this many, until one reports results) say how; they gain METHOD_CUE, results lose
@@ -96,11 +96,16 @@ class Evidence:
         return {item.key: item.paper.paper_id for item in self.items}
 
 
-def identifying_terms(plan: QueryPlan, candidate: Candidate) -> set[str]:
+def identifying_terms(plan: QueryPlan, candidate: Candidate, listing: bool = False) -> set[str]:
     """The question's terms that single this paper out rather than ask about it: its names,
-    and any term of its title."""
+    and any term of its title. A list question's names are its topic, not a paper ("which
+    papers mention CLIP?" is answered by each paper's sentence with CLIP in it)."""
     title = next((u.terms for u in candidate.units if u.is_title), frozenset())
-    return {t.key for t in plan.terms if t.in_collection and (t.name or t.key in title)}
+    return {
+        t.key
+        for t in plan.terms
+        if t.in_collection and ((t.name and not listing) or t.key in title)
+    }
 
 
 def aspect_terms(plan: QueryPlan, identifying: set[str]) -> list[Term]:
@@ -118,7 +123,7 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         intent = Intent.FACT
     aspects: list[str] = []
     for i, cand in enumerate(selection.chosen):
-        identifying = identifying_terms(plan, cand)
+        identifying = identifying_terms(plan, cand, listing=selection.intent is Intent.LIST)
         others = aspect_terms(plan, identifying)
         # what it asks about: informative words the collection knows (a word no paper has
         # may be a typo or small talk: "briefly")
@@ -189,7 +194,7 @@ def pick_sentences(
     names = {t.surface.casefold() for t in plan.terms if t.key in identifying}
     best_chunk = " ".join(cand.paper.evidence.split())
     cues = {id(u): _cues(plan, intent, u, names, best_chunk) for u in sentences}
-    if intent in (Intent.FACT, Intent.COMPARE):
+    if intent in (Intent.FACT, Intent.COMPARE, Intent.LIST):
         for u in _background(sentences):
             cues[id(u)] -= BACKGROUND
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}

@@ -71,6 +71,17 @@ def everyday_english(word: str) -> bool:
     return any(everyday_language(f) == "en" for f in forms if f)
 
 
+def manner_adverb(word: str) -> bool:
+    """An adverb made from an everyday adjective ("explicitly", "specifically", "efficiently"):
+    it says how something is done, rarely what it is about. An adverb of a technical word
+    ("asynchronously", "adversarially") is not one."""
+    folded = word.casefold()
+    if not folded.endswith("ly") or not _ALPHA.match(folded):
+        return False
+    bases = [folded[:-2]] + ([folded[:-4]] if folded.endswith("ally") else [])
+    return any(len(b) >= 4 and zipf(b) >= ZIPF_RARE for b in bases)
+
+
 ZIPF_EXISTS = 2.0  # rarer than once in ten million words: not an established English word
 
 

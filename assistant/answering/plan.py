@@ -46,7 +46,7 @@ Embed = Callable[[list[str]], Any]
 # A word missing from the collection sinks the question when it matters at least half as much
 # to the question's meaning as its most meaningful word (leave-one-out embedding salience).
 MISSING_SALIENCE = 0.5
-ASIDE = 0.5  # words in parentheses elaborate the question: they count half
+ASIDE = 0.5  # words that qualify the question (in parentheses, "explicitly") count half
 _PARENS = re.compile(r"\([^()]*\)")
 
 
@@ -209,7 +209,8 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         surface=word.surface,
         key=key,
         idf=(idf or collection.idf(key)) if present else collection.max_idf,
-        informativeness=info * (ASIDE if aside else 1.0),
+        # words in parentheses, and adverbs of manner, qualify the question: they count half
+        informativeness=info * (ASIDE if aside or language.manner_adverb(word.folded) else 1.0),
         in_collection=present,
         name=word.name_shaped or word.folded in collection.title_names,
         language=language.everyday_language(word.folded),

@@ -345,7 +345,9 @@ def _target_phrase(text: str) -> str:
 
 _ASKS_ENTITY = re.compile(
     r"^\W*(?:and\s+|so\s+|ok\s+)?(?:what|which)\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|"
-    r"has\b|have\b|can\b|about\b|if\b)[a-z]+",
+    r"has\b|have\b|can\b|about\b|if\b"
+    # "which papers …" asks for papers, which the answer cites, not for things they name
+    r"|papers?\b|works?\b|stud(?:y|ies)\b|articles?\b|ones?\b)[a-z]+",
     _I,
 )
 
