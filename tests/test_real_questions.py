@@ -148,6 +148,22 @@ def test_an_adverb_of_manner_does_not_put_a_paper_on_a_list(assistant: Assistant
     assert not any("Machine Unlearning" in t for t in cited(answer))
 
 
+def test_what_a_list_asks_of_each_paper_does_not_decide_the_list(assistant: Assistant) -> None:
+    # "what speedups do they report" is asked of the papers listed; it does not list a paper
+    # on speeding up diffusion decoding
+    answer = assistant.ask("which papers do pipeline parallelism and what speedups do they report")
+    assert any(t.startswith("BitPipe") for t in cited(answer))
+    assert not any(t.startswith("Learning to Parallel") for t in cited(answer))
+
+
+def test_which_paper_says_x_is_answered_by_the_paper_that_states_x(assistant: Assistant) -> None:
+    # "says" is in no abstract: it reports a claim, it is not the topic; the answer is the
+    # paper's own statement of it ("we argue that …")
+    answer = assistant.ask("which paper says speeding up training needs new benchmarks?")
+    assert cited(answer) == ["Benchmarking Neural Network Training Algorithms"]
+    assert answer.text.startswith("In this work, using concrete experiments, we argue")
+
+
 def test_a_follow_up_is_answered_from_the_paper_the_previous_answer_cited(
     assistant: Assistant,
 ) -> None:
@@ -161,6 +177,22 @@ def test_a_follow_up_is_answered_from_the_paper_the_previous_answer_cited(
         "Which papers are about pruning?", history=[assistant.ask("What is MIO?")]
     )
     assert MIO not in cited(other) and other.citations
+
+
+def test_a_conversation_stays_with_its_paper_over_several_follow_ups(
+    assistant: Assistant,
+) -> None:
+    zipar = "ZipAR: Accelerating Autoregressive Image Generation through Spatial Locality"
+    history: list[str | Answer] = []
+    for question in (
+        "hey can you tell me what zipar does",
+        "how much faster is it?",
+        "and what models did they test it on",  # words its abstract does not use
+    ):
+        answer = assistant.ask(question, history=history)
+        assert cited(answer) == [zipar], question
+        history.append(answer)
+    assert "Emu3-Gen" in answer.text
 
 
 def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:

@@ -49,7 +49,7 @@ SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPAR
 IDENTIFIER_SHARE = 0.3
 _CONTRIBUTION = re.compile(
     r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|call|name|"
-    r"develop|build|design|release|construct|study|investigate|show|find)",
+    r"develop|build|design|release|construct|study|investigate|show|find|prove|argue)",
     re.IGNORECASE,
 )
 _GIVES_NAME = re.compile(

@@ -81,9 +81,11 @@ class Answering:
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool, selection = self._choose(plan, collection, k, filters, context)
-        if selection.followup and not _has_main_term(plan, selection):
+        if len(context) > 1 and selection.followup and not _has_main_term(plan, selection):
             # The previous answer's papers do not have what is asked ("which of those is
             # multilingual?" after a list that missed one): read it with the previous question.
+            # (After one paper, "what models did they test it on?" asks that paper, whatever
+            # its abstract says.)
             joined = make_plan(f"{turns[-1].question} {question}", collection)
             joined = replace(
                 joined,

@@ -26,6 +26,7 @@ from assistant.answering.reading import (
     asks_method,
     asks_motivation,
     asks_name,
+    asks_of_each,
     capitalized_names,
     clause_spans,
     compare_targets,
@@ -65,11 +66,16 @@ class Term:
     # a compound typed apart ("video llms" for "VideoLLM"): the terms of its words, which
     # match it together as well
     parts: tuple[str, ...] = ()
+    # a list question's later part asks it of each paper listed ("what speedups do they
+    # claim?"): it does not decide which papers are listed, only what is quoted from each
+    of_each: bool = False
 
     @property
     def weight(self) -> float:
         """What the term contributes to matching a paper: specific here and in general."""
-        return self.idf * self.informativeness if self.in_collection else 0.0
+        if self.of_each or not self.in_collection:
+            return 0.0
+        return self.idf * self.informativeness
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,15 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         )
     else:
         intent = Intent.DEFINITION
+    if intent is Intent.LIST and len(spans) > 1:
+        listing = set().union(
+            *(
+                k
+                for i, (k, (a, b)) in enumerate(zip(clause_keys, spans))
+                if i == 0 or not asks_of_each(text[a:b])
+            )
+        )
+        terms = [replace(t, of_each=t.key not in listing) for t in terms]
     key_of = {t.surface: t.key for t in terms}
     groups = tuple(
         tuple(

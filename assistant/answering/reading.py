@@ -139,10 +139,29 @@ def asks_motivation(text: str) -> bool:
     return bool(_MOTIVATION.search(text))
 
 
+# "Which paper says/argues/claims that …": the verb reports what a paper states; the topic
+# is what follows.
+_REPORTS = re.compile(
+    r"\b(?:which|what|a|the|any|some)\s+(?:papers?|works?|stud(?:y|ies)|articles?)\s+"
+    r"(?P<g1>says?|said|argues?|argued|claims?|claimed|states?|stated|suggests?|suggested|"
+    r"talks?\s+about|discuss(?:es)?|mentions?|mentioned)\b",
+    _I,
+)
+
+
 def grammar_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of question grammar ("which papers", "tell me about", "vs")."""
     spans = []
-    for pattern in (_LIST, _COMPARE, _DEFINITION, _REQUEST, _AUTHOR, _MOTIVATION, _NAME_FRAME):
+    for pattern in (
+        _LIST,
+        _COMPARE,
+        _DEFINITION,
+        _REQUEST,
+        _AUTHOR,
+        _MOTIVATION,
+        _NAME_FRAME,
+        _REPORTS,
+    ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
                 if name.startswith("g") and value:
@@ -209,6 +228,15 @@ def refers_back(text: str) -> bool:
     spans = clause_spans(text)
     first = text[: spans[0][1]] if spans else text
     return bool(_ANAPHORA.search(first) or _CONTINUES.search(text))
+
+
+_EACH = re.compile(r"\beach\b", _I)
+
+
+def asks_of_each(clause: str) -> bool:
+    """A later part of a list question that asks something of the papers listed ("…, and
+    what speedups do they claim?", "how large is each?"): it does not say which papers."""
+    return bool(_ANAPHORA.search(clause) or _EACH.search(clause))
 
 
 def quoted_phrases(text: str) -> list[str]:
