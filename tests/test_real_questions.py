@@ -329,6 +329,21 @@ def test_the_answer_states_what_was_asked(
     assert "does not mention" not in answer.text
 
 
+def test_what_is_x_leads_with_what_it_is_not_how_well_it_does(assistant: Assistant) -> None:
+    # LQ-LoRA's abstract names it only where it reports experiments; what it is comes first
+    answer = assistant.ask("what is lq-lora")
+    assert answer.text.startswith("We propose a simple approach for memory-efficient adaptation")
+    # a comparison that asks nothing but the names answers each as "what is X" would
+    both = assistant.ask("whats the difference between lq-lora and loldu")
+    assert [p.text.split(". ")[0] for p in both.parts] == [
+        "We propose a simple approach for memory-efficient adaptation of pretrained language "
+        "models",
+        "To address these issues, we propose LoLDU, a Parameter-Efficient Fine-Tuning (PEFT) "
+        "approach that significantly reduces trainable parameters by 2600 times compared to "
+        "regular PEFT methods while maintaining comparable performance",
+    ]
+
+
 def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:
     # "recommend" and "a paper" ask for reading; the topic is video LLMs
     answer = assistant.ask("hi, can u recommend a paper on video llms?")

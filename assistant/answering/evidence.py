@@ -58,9 +58,7 @@ _GIVES_NAME = re.compile(
     r"|\b(?:called|named|dubbed|termed)\s+[A-Z][\w.-]*"
 )
 # A sentence reporting what the experiments showed, not how the method works.
-_RESULT = re.compile(
-    r"\b(?:experiment\w*|results?|empirical\w*|outperform\w*|evaluations?|benchmarks?)\b", re.I
-)
+_RESULT = re.compile(r"\b(?:experiment\w*|results?|empirical(?:ly)?|outperform\w*)\b", re.I)
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
 _AMOUNT = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)\d+(?:[.,]\d+)*")
@@ -131,7 +129,10 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         for t in asked:
             if t.surface not in aspects:
                 aspects.append(t.surface)
-        sentences = pick_sentences(plan, cand, identifying, intent)
+        # "what's the difference between X and Y?" asks nothing but the names: each paper
+        # is answered as "what is X" would be
+        reading = Intent.DEFINITION if intent is Intent.COMPARE and not asked else intent
+        sentences = pick_sentences(plan, cand, identifying, reading, SENTENCES[intent])
         # a fact asked of a paper whose abstract has none of the question's other words
         named = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
         states = (
@@ -165,7 +166,11 @@ def _sentence_weights(plan: QueryPlan, identifying: set[str]) -> dict[str, float
 
 
 def pick_sentences(
-    plan: QueryPlan, cand: Candidate, identifying: set[str], intent: Intent
+    plan: QueryPlan,
+    cand: Candidate,
+    identifying: set[str],
+    intent: Intent,
+    most: int | None = None,
 ) -> list[str]:
     """The paper's sentences that answer the plan, the best first.
 
@@ -173,7 +178,8 @@ def pick_sentences(
     part of the question ("what does it drop to, and what score do they get?") gets the
     sentence that answers it best; then, up to the limit, only sentences that add words of the
     question the earlier ones lacked. A definition with nothing more specific asked adds the
-    sentence that says what the paper achieves.
+    sentence that says what the paper achieves. ``most`` sentences (by default, as many as
+    the intent takes), one more for a question in several parts or about a method.
     """
     # what a sentence says, not the words of a web address in it ("…at github.com/x/megatron-lm")
     sentences = [
@@ -211,7 +217,8 @@ def pick_sentences(
             cues[id(u)] += ENTITY_CUE if _new_names(u.text, asked) else 0.0
     total = score.total or 1.0
     # a question with several parts, or asking how a method works, takes a sentence more
-    limit = min(SENTENCES[intent] + (len(plan.clauses) > 1 or bool(method)), len(sentences))
+    most = SENTENCES[intent] if most is None else most
+    limit = min(most + (len(plan.clauses) > 1 or bool(method)), len(sentences))
     chosen: list[Unit] = []
     covered: set[str] = set()
 
@@ -220,7 +227,7 @@ def pick_sentences(
         covered.update(score.matched(u.terms))
 
     if intent is Intent.DEFINITION:
-        take(max(sentences, key=lambda u: (cues[id(u)], -u.index)))
+        take(_definition(sentences, names, cues))
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
         answered = (
@@ -339,11 +346,32 @@ def _contribution(u: Unit) -> float:
     return 1.0 if _CONTRIBUTION.search(u.text) else 0.0
 
 
+def _definition(sentences: list[Unit], names: set[str], cues: dict[int, float]) -> Unit:
+    """The sentence that says what the named thing is: one introducing it by name ("we propose
+    X", "X is a …") that does not report experiments; else, when the paper names it only in
+    its results ("experiments show that our approach (LQ-LoRA) outperforms …"), its first
+    statement of what it contributes; else the sentence with the strongest cues."""
+
+    def best(units: list[Unit]) -> Unit:
+        return max(units, key=lambda u: (cues[id(u)], -u.index))
+
+    plain = [u for u in sentences if not _RESULT.search(u.text)]
+    defining = [u for u in plain if any(_defines(u.text, n) for n in names)]
+    if defining:
+        return best(defining)
+    own = next((u for u in plain if _CONTRIBUTION.search(u.text)), None)
+    if names and own is not None and not any(n in own.text.casefold() for n in names):
+        return own
+    return best(sentences)
+
+
 def _second_definition(sentences: list[Unit], chosen: list[Unit], names: set[str]) -> Unit | None:
     """Another sentence that says what the named thing is ("…we present MIO, which is trained
     on …"), the earliest that introduces it."""
     naming = [
-        u for u in sentences if u not in chosen and any(n in u.text.casefold() for n in names)
+        u
+        for u in sentences
+        if u not in chosen and any(n in _URL.sub(" ", u.text).casefold() for n in names)
     ]
     return max(naming, key=lambda u: (_contribution(u), -u.index), default=None)
 
