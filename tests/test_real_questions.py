@@ -195,6 +195,16 @@ def test_a_conversation_stays_with_its_paper_over_several_follow_ups(
     assert "Emu3-Gen" in answer.text
 
 
+def test_a_clipped_word_is_read_as_the_word_it_begins(assistant: Assistant) -> None:
+    # "params" is "parameters", and "what fraction of" asks for an amount
+    perp = assistant.ask("what does perp propose")
+    answer = assistant.ask("what fraction of params does it retrain", history=[perp])
+    assert cited(answer) == cited(perp) and "0.27%-0.35% of the parameters" in answer.text
+    assert answer.text.startswith("Surprisingly, retraining as little as 0.27%")
+    listed = assistant.ask("any quant papers?")  # "quant" is "quantization"
+    assert GPTVQ in cited(listed) and LLM_QAT in cited(listed)
+
+
 def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:
     listed = assistant.ask("which papers are about sparse training")
     assert len(listed.citations) >= 2

@@ -208,6 +208,26 @@ class Collection:
                 found.append(term)
         return found
 
+    def complete(self, key: str) -> str | None:
+        """The term a clipped word stands for ("params" -> "parameters", "quant" ->
+        "quantization"): the collection's terms that begin with ``key`` (at least STEM_MIN
+        letters), when one of them is in most of the documents any of them is in."""
+        import bisect
+
+        if len(key) < STEM_MIN or not key.isalpha():
+            return None
+        terms = self._sorted_terms
+        longer = []
+        for term in terms[bisect.bisect_left(terms, key) :]:
+            if not term.startswith(key):
+                break
+            if term != key and term.isalpha():
+                longer.append((self.index.document_frequency(term), term))
+        if not longer:
+            return None
+        best_df, best = max(longer)
+        return best if best_df * 2 > sum(df for df, _ in longer) else None
+
     # -- spelling -----------------------------------------------------------------------------
     @cached_property
     def _terms_by_length(self) -> dict[int, list[str]]:

@@ -211,6 +211,11 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         if fix is not None:
             corrected, key, present = word.surface, fix, True
             info = language.informativeness(fix)
+    if not present and not parts:
+        # a clipped word ("params", "quant"): the collection's word it begins
+        whole = collection.complete(key)
+        if whole is not None:
+            corrected, key, present = word.surface, whole, True
     return Term(
         surface=word.surface,
         key=key,

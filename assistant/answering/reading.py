@@ -66,7 +66,10 @@ _QUANTITY = re.compile(
     r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
     r"should\b|to\b|they\b|it\b|the\b|a\b|an\b|this\b|that\b|their\b|its\b|each\b)[a-z]+)\b"
     r"|\b\w+er\s+than\b|\bby\s+how\b|%|\b(?:what|which)\s+(?:\S+\s+){0,4}?(?:does|do|did)\s+\S+\s+"
-    r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)",
+    r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)"
+    # "what fraction of the parameters …", "what share of the tokens …"
+    r"|\b(?:what|which)\s+(?:fraction|percentage|percent|share|proportion|ratio|portion|number|"
+    r"amount)\s+of\b",
     _I,
 )
 # Words that point back to something said earlier.
