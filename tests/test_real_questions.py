@@ -215,6 +215,21 @@ def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:
     assert "fast" in answer.text.casefold()
 
 
+def test_which_of_them_prefers_the_paper_whose_title_says_it(assistant: Assistant) -> None:
+    history: list[str | Answer] = []
+    for question in (
+        "so what's the deal with mm-interleaved",
+        "cool, which other papers do interleaved image-text generation?",
+    ):
+        history.append(assistant.ask(question, history=history))
+    listed = cited(history[-1])
+    gate = "GATE OpenING: A Comprehensive Benchmark for Judging Open-ended Interleaved Image-Text Generation"
+    assert gate in listed and len(listed) > 1
+    # several of them mention benchmarks; the one whose title says "Benchmark" is one
+    answer = assistant.ask("which of them has a benchmark", history=history)
+    assert cited(answer) == [gate]
+
+
 def test_small_talk_gets_a_hint_not_a_quote(assistant: Assistant) -> None:
     for message in ("thanks!", "hello", "ok thanks"):
         answer = assistant.ask(message)

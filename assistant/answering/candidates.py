@@ -68,6 +68,7 @@ class Candidate:
     terms: frozenset[str]  # every term of the title and abstract
     coverage: float = 0.0  # share of the question's weight the whole text contains
     focus: float = 0.0  # ... that its best single sentence (or its title) contains
+    titled: float = 0.0  # ... that its title contains (what the paper is about)
     named: bool = False  # the question names this paper (title, nickname, name)
     context: bool = False  # the previous answer cited it
 
@@ -196,6 +197,7 @@ def gather(
                 terms=text_terms,
                 coverage=score.of(text_terms),
                 focus=max(score.of(u.terms) for u in units),
+                titled=max((score.of(u.terms) for u in units if u.is_title), default=0.0),
                 named=pid in named,
                 context=pid in context_ids,
             )

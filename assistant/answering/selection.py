@@ -64,8 +64,9 @@ class Selection:
 
 def relevance(c: Candidate) -> float:
     """How well a candidate answers the question: its text's coverage, its best sentence's,
-    and its semantic similarity, for ordering."""
-    return 0.5 * c.coverage + 0.25 * c.focus + 0.25 * c.similarity
+    its semantic similarity, and (a paper is about what its title says) its title's, for
+    ordering."""
+    return 0.45 * c.coverage + 0.2 * c.focus + 0.25 * c.similarity + 0.1 * c.titled
 
 
 def select(
