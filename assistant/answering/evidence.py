@@ -348,9 +348,9 @@ def _contribution(u: Unit) -> float:
 
 def _definition(sentences: list[Unit], names: set[str], cues: dict[int, float]) -> Unit:
     """The sentence that says what the named thing is: one introducing it by name ("we propose
-    X", "X is a …") that does not report experiments; else, when the paper names it only in
-    its results ("experiments show that our approach (LQ-LoRA) outperforms …"), its first
-    statement of what it contributes; else the sentence with the strongest cues."""
+    X", "X is a …") that does not report experiments; else (the paper names it only in its
+    results: "experiments show that our approach (LQ-LoRA) outperforms …") its first statement
+    of what it contributes; else the sentence with the strongest cues."""
 
     def best(units: list[Unit]) -> Unit:
         return max(units, key=lambda u: (cues[id(u)], -u.index))
@@ -360,7 +360,7 @@ def _definition(sentences: list[Unit], names: set[str], cues: dict[int, float]) 
     if defining:
         return best(defining)
     own = next((u for u in plain if _CONTRIBUTION.search(u.text)), None)
-    if names and own is not None and not any(n in own.text.casefold() for n in names):
+    if names and own is not None:
         return own
     return best(sentences)
 
