@@ -290,13 +290,11 @@ def pick_sentences(
         if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
-    for u in method if intent is not Intent.LIST else ():
-        # "how do they do X?": the contribution says what, the sentences after it say how
-        if len(chosen) >= limit:
-            break
-        if u not in chosen and any(v in method for v in chosen):
-            take(u)
     if method and intent is not Intent.LIST:
+        # "how do they do X?": the contribution says what, the sentences after it say how
+        for u in method:
+            if len(chosen) < limit and u not in chosen and any(v in method for v in chosen):
+                take(u)
         # the method read in the paper's order: what they propose, then first, second, …
         chosen = sorted(chosen, key=lambda u: (u not in method, u.index if u in method else 0))
     if intent is Intent.DEFINITION:
