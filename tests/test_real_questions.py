@@ -26,6 +26,7 @@ LQ_LORA = (
 ALPAGASUS = "AlpaGasus: Training A Better Alpaca with Fewer Data"
 MIO = "MIO: A Foundation Model on Multimodal Tokens"
 ONCE_FOR_ALL = "Once-for-All: Train One Network and Specialize it for Efficient Deployment"
+GLVQ = "Learning Grouped Lattice Vector Quantizers for Low-Bit LLM Compression"
 
 
 def cited(answer: Answer) -> list[str]:
@@ -39,6 +40,8 @@ def cited(answer: Answer) -> list[str]:
         ("Please describe BitPipe briefly", BITPIPE),  # "please", "briefly" are not topics
         ("Summarize the 3D Gaussian Splatting paper", GAUSSIAN),
         ("wat is gausian splating and how fast does it rendr?", GAUSSIAN),  # typos
+        # a typo of a question word is not a paper called "wich"
+        ("wich paper does lattice vector quantisation", GLVQ),
     ],
 )
 def test_everyday_words_and_typos_do_not_decide_the_answer(
@@ -369,6 +372,14 @@ def test_what_is_x_leads_with_what_it_is_not_how_well_it_does(assistant: Assista
     ]
 
 
+def test_how_fast_is_answered_by_a_number(assistant: Assistant) -> None:
+    # the sentence with the question's words ("fast", "rendering") states no figure; the one
+    # that does ("30 fps", "1080p") leads; "3D" is a name, not an amount
+    answer = assistant.ask("how fast does 3d gaussian splatting render")
+    assert cited(answer) == [GAUSSIAN]
+    assert "(>= 30 fps)" in answer.text.split(". ")[0]
+
+
 def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:
     # "recommend" and "a paper" ask for reading; the topic is video LLMs
     answer = assistant.ask("hi, can u recommend a paper on video llms?")
@@ -429,3 +440,32 @@ def test_asking_how_a_paper_does_against_others_is_not_asking_how_it_works(
     answer = assistant.ask("how does lq-lora fare against qlora")
     assert cited(answer) == [LQ_LORA]
     assert "outperforms strong QLoRA" in answer.text and "2.5-bit" in answer.text
+
+
+def test_a_long_question_full_of_unknown_words_embeds_a_bounded_number_of_probes(
+    assistant: Assistant,
+) -> None:
+    import random
+    import string
+
+    from assistant.answering.plan import MISSING_PROBE, make_plan, missing_words
+
+    rng = random.Random(7)
+    pasted = " ".join(
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(4, 8)))
+        for _ in range(400)
+    )
+    plan = make_plan(pasted, assistant.answering.collection())
+    assert sum(not t.in_collection for t in plan.terms) > MISSING_PROBE
+    embedded: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        embedded.extend(texts)
+        return [[float(len(t)), 1.0] for t in texts]
+
+    missing_words(plan, embed)
+    # the question, one probe per unknown word considered, and a few known words
+    assert len(embedded) <= 1 + MISSING_PROBE + 4
+    # and the whole question still abstains, naming words it does not know
+    answer = assistant.ask(pasted)
+    assert answer.abstained and not answer.citations

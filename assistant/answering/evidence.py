@@ -61,7 +61,9 @@ _GIVES_NAME = re.compile(
 _RESULT = re.compile(r"\b(?:experiment\w*|results?|empirical(?:ly)?|outperform\w*)\b", re.I)
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
-_AMOUNT = re.compile(r"(?<![^\W\d_])(?<![^\W\d_]-)\d+(?:[.,]\d+)*")
+# A number not inside a name: not after a letter ("C4", "GPT-4", "H100"), not before a letter that is
+# no unit ("3D", "4o"; but "9k", "2.4x", "7B", "1080p").
+_AMOUNT = re.compile(r"(?<!\w)(?<![^\W\d_]-)\d+(?:[.,]\d+)*(?!(?![kKMBGTxXpbsmh])[^\W\d_])")
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
     r"trillion|half|double|twice|fold)\b",
@@ -290,6 +292,13 @@ def pick_sentences(
         if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
+    if plan.wants_quantity and chosen and not any(quantities(u.text) for u in chosen):
+        # "how fast does it render?" is answered by a number: the sentence stating one that
+        # fits the question best leads, if the abstract has any
+        stating = [u for u in sentences if u not in chosen and quantities(u.text)]
+        if stating:
+            lead = max(stating, key=lambda u: score.of(u.terms) + cues[id(u)])
+            chosen = [lead, *chosen][: max(limit, 1)]
     if method and intent is not Intent.LIST:
         # "how do they do X?": the contribution says what, the sentences after it say how
         for u in method:

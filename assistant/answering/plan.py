@@ -35,6 +35,7 @@ from assistant.answering.reading import (
     is_definition,
     quoted_phrases,
     refers_back,
+    repair_grammar_words,
     small_talk,
     title_references,
     wants_list,
@@ -47,6 +48,7 @@ Embed = Callable[[list[str]], Any]
 # A word missing from the collection sinks the question when it matters at least half as much
 # to the question's meaning as its most meaningful word (leave-one-out embedding salience).
 MISSING_SALIENCE = 0.5
+MISSING_PROBE = 16  # ... of at most this many absent words
 ASIDE = 0.5  # words that qualify the question (in parentheses, "explicitly") count half
 _PARENS = re.compile(r"\([^()]*\)")
 
@@ -313,7 +315,7 @@ def question_language(words: Sequence[Word]) -> str:
 
 def make_plan(question: str, collection: Collection) -> QueryPlan:
     """Read ``question`` against the collection."""
-    text = " ".join(question.split())
+    text = repair_grammar_words(" ".join(question.split()))
     words = _with_spaced_compounds(text, read_words(text), collection)
     lang = question_language(words)
     grammar = grammar_spans(text)
@@ -423,6 +425,10 @@ def missing_words(plan: QueryPlan, embed: Embed) -> list[str]:
     absent = [t for t in plan.terms if not t.in_collection]
     if not absent:
         return []
+    # each probe embeds the whole question again: a long question with many unknown words
+    # probes only its rarest ones (a question with that many is far from the collection anyway)
+    rarest = sorted(absent, key=lambda t: (-t.informativeness, t.position))[:MISSING_PROBE]
+    absent = sorted(rarest, key=lambda t: t.position)
     # the absent words, and the most informative present words as the yardstick
     present = sorted((t for t in plan.terms if t.in_collection), key=lambda t: -t.informativeness)[
         :4

@@ -22,6 +22,17 @@ class Intent(str, Enum):
 
 
 _I = re.IGNORECASE
+# Question words, and the word "paper(s)": a question's grammar, so their typos are repaired
+# before it is read ("wich papr …" is "which paper …", not a paper called "wich").
+QUESTION_WORDS = ("what", "which", "who", "whom", "whose", "where", "when", "why", "how")
+PAPER_WORDS = ("paper", "papers")
+# A word at least this common in English is itself, not a typo of a question word ("show").
+ZIPF_ITSELF = 4.0
+_CLAUSE_START = re.compile(
+    r"(?:^|[.?!;:,¿¡]\s*|\s[-–—]\s+)(?:(?:and|or|so|but|then|ok|okay)\s+)?(?P<w>[^\W\d_]{2,6})\b",
+    _I,
+)
+_WORD = re.compile(r"[^\W\d_]{4,7}")
 # Named groups starting with "g" mark the words that are question grammar, not topic.
 # "which papers", "any work on", "papers that", "which ones", "anything on", "what's in here about"
 _LIST = re.compile(
@@ -150,6 +161,42 @@ _REPORTS = re.compile(
     r"talks?\s+about|discuss(?:es)?|mentions?|mentioned)\b",
     _I,
 )
+
+
+def repair_grammar_words(text: str) -> str:
+    """Fix typos in a question's grammar words: a clause that starts with a rare word one edit
+    from a question word ("wich", "waht", "ow"), and a word one edit from "paper(s)" that is
+    no established word ("papr", "paers")."""
+    from rapidfuzz.distance import OSA
+
+    from assistant.answering import language
+
+    def closest(word: str, options: tuple[str, ...]) -> str | None:
+        folded = word.casefold()
+        if folded in options:
+            return None
+        # the nearest; between equals, the one with the same first letter ("hwo" -> "how")
+        near = sorted((OSA.distance(folded, o), o[0] != folded[0], o) for o in options)
+        if not near or near[0][0] > 1:
+            return None
+        fix = near[0][2]
+        return fix.capitalize() if word[0].isupper() else fix
+
+    def question_word(m: re.Match[str]) -> str:
+        word = m.group("w")
+        fix = (
+            None if language.zipf(word.casefold()) >= ZIPF_ITSELF else closest(word, QUESTION_WORDS)
+        )
+        whole = m.group(0)
+        return whole if fix is None else whole[: m.start("w") - m.start()] + fix
+
+    def paper_word(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not language.could_be_typo(word.casefold()):
+            return word
+        return closest(word, PAPER_WORDS) or word
+
+    return _WORD.sub(paper_word, _CLAUSE_START.sub(question_word, text))
 
 
 def grammar_spans(text: str) -> list[tuple[int, int]]:
