@@ -380,6 +380,13 @@ def test_how_fast_is_answered_by_a_number(assistant: Assistant) -> None:
     assert "(>= 30 fps)" in answer.text.split(". ")[0]
 
 
+def test_how_many_is_asking_not_a_word_to_find(assistant: Assistant) -> None:
+    # "many" is not what the answer must contain ("…contain many low-quality instances")
+    summary = assistant.ask("can u summarise the alpagasus paper")
+    answer = assistant.ask("how many examples did they keep", history=[summary])
+    assert cited(answer) == [ALPAGASUS] and "only 9k high-quality data" in answer.text
+
+
 def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:
     # "recommend" and "a paper" ask for reading; the topic is video LLMs
     answer = assistant.ask("hi, can u recommend a paper on video llms?")

@@ -199,6 +199,11 @@ def repair_grammar_words(text: str) -> str:
     return _WORD.sub(paper_word, _CLAUSE_START.sub(question_word, text))
 
 
+# "How many examples …", "how much memory …": the asking words are grammar ("many" is not a
+# word the answer must contain).
+_HOW_MUCH = re.compile(r"\bhow\s+(?P<g1>many|much)\b", _I)
+
+
 def grammar_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of question grammar ("which papers", "tell me about", "vs")."""
     spans = []
@@ -211,6 +216,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _MOTIVATION,
         _NAME_FRAME,
         _REPORTS,
+        _HOW_MUCH,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
