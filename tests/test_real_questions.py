@@ -387,6 +387,22 @@ def test_how_many_is_asking_not_a_word_to_find(assistant: Assistant) -> None:
     assert cited(answer) == [ALPAGASUS] and "only 9k high-quality data" in answer.text
 
 
+def test_what_do_they_find_is_answered_by_the_findings(assistant: Assistant) -> None:
+    first = assistant.ask("i need something on continual learning hyperparameters")
+    answer = assistant.ask("what do they find?", history=[first])
+    assert cited(answer) == cited(first)
+    # what the experiments showed, not the sentence that uses the word "find"
+    assert answer.text.startswith("Through experiments on CIFAR-100 and ImageNet-100")
+
+
+def test_best_paper_for_x_asks_for_reading_not_for_a_paper_named_best(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("best paper for speech tokenizers?")
+    assert not answer.abstained and answer.citations
+    assert all("Speech" in c.title for c in answer.citations)
+
+
 def test_asking_for_a_recommendation_is_not_a_topic(assistant: Assistant) -> None:
     # "recommend" and "a paper" ask for reading; the topic is video LLMs
     answer = assistant.ask("hi, can u recommend a paper on video llms?")

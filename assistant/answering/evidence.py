@@ -59,6 +59,12 @@ _GIVES_NAME = re.compile(
 )
 # A sentence reporting what the experiments showed, not how the method works.
 _RESULT = re.compile(r"\b(?:experiment\w*|results?|empirical(?:ly)?|outperform\w*)\b", re.I)
+# "We find that …", "we observe that …", "results show …": a finding.
+_FOUND = re.compile(
+    r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:find|found|observe|show|demonstrate|"
+    r"reveal|discover)\w*\s+that\b",
+    re.I,
+)
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
 # A number not inside a name: not after a letter ("C4", "GPT-4", "H100"), not before a letter that is
@@ -213,6 +219,10 @@ def pick_sentences(
                 cues[id(u)] += METHOD_CUE
             elif u.index > method[0].index and _RESULT.search(u.text):
                 cues[id(u)] -= BACKGROUND
+    if plan.findings:
+        # "what do they find?": the sentences reporting what the experiments showed
+        for u in sentences:
+            cues[id(u)] += METHOD_CUE if _RESULT.search(u.text) or _FOUND.search(u.text) else 0.0
     if len(plan.clauses) == 1 and plan.clauses[0].entity:
         # "what dataset did they test on?": the answer names things the question did not
         for u in sentences:

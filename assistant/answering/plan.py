@@ -23,6 +23,7 @@ from assistant.answering.reading import (
     asks_authors,
     asks_date,
     asks_entity,
+    asks_findings,
     asks_method,
     asks_motivation,
     asks_name,
@@ -119,6 +120,7 @@ class QueryPlan:
     clauses: tuple[Clause, ...] = ()  # the question's parts
     metadata: tuple[str, ...] = ()  # what it asks of the record itself: "authors", "date"
     motivation: bool = False  # asks what problem the paper takes on
+    findings: bool = False  # asks what its experiments showed ("what do they find?")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -398,6 +400,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         references=_references(text),
         refers_back=refers_back(text),
         motivation=lang == "en" and asks_motivation(text),
+        findings=lang == "en" and asks_findings(text),
         small_talk=small_talk(text),
     )
     return plan

@@ -70,7 +70,9 @@ _REQUEST = re.compile(
     # asking for reading: "can u recommend a paper on X", "looking for work about X"
     r"|\b(?P<g2>recommend|suggest|point\s+me\s+to|know\s+of|looking\s+for|need)\s+(?:me\s+)?"
     r"(?:a|an|any|some)?\s*(?:good\s+)?(?P<g3>papers?|work|reading)\s+(?=on|about|for|regarding)"
-    r"|\b(?:a|one)\s+(?P<g4>paper)\s+(?=on|about|that|which|where|regarding)",
+    r"|\b(?:a|one)\s+(?P<g4>paper)\s+(?=on|about|that|which|where|regarding)"
+    # "best paper for X", "good papers on X": asking for reading, not for the word "best"
+    r"|\b(?P<g5>best|good|top|great|key)\s+(?P<g6>papers?|work|reading)\s+(?=on|about|for|regarding)",
     _I,
 )
 _QUANTITY = re.compile(
@@ -102,7 +104,8 @@ _THE_X_PAPER = re.compile(
 )
 _X_PAPER_FIRST = re.compile(
     r"^\W*(?!(?:what|which|how|who|why|when|where|can|could|please|ok|okay|so|and|do|does|did|is|"
-    r"are|i|my|the|a|an|any|summari[sz]e|explain|describe|tell)\b)"
+    r"are|i|my|the|a|an|any|some|summari[sz]e|explain|describe|tell|best|good|top|great|key|"
+    r"recent|new|latest|relevant|interesting|useful)\b)"
     + _MODIFIERS
     + r"(?P<x>(?:(?!\bthe\b)[^?.!,;:\n]){3,80}?)\s+paper\b(?!s)",
     _I,
@@ -199,6 +202,21 @@ def repair_grammar_words(text: str) -> str:
     return _WORD.sub(paper_word, _CLAUSE_START.sub(question_word, text))
 
 
+# "What do they find?", "what did the authors conclude?", "key findings?": what the paper's
+# experiments showed; the asking verb is grammar.
+_FINDINGS = re.compile(
+    r"\bwhat\s+(?:do|does|did|have|has)\s+(?:\S+\s+){1,3}?(?P<g1>find|found|show|shown|conclude|"
+    r"observe|observed|discover|discovered|learn|learned)\b"
+    r"|\b(?:what\s+(?:are|were)\s+(?:the|their|its)\s+)?(?:main\s+|key\s+)?"
+    r"(?P<g2>findings|conclusions|take-?aways)\b",
+    _I,
+)
+
+
+def asks_findings(text: str) -> bool:
+    return bool(_FINDINGS.search(text))
+
+
 # "How many examples …", "how much memory …": the asking words are grammar ("many" is not a
 # word the answer must contain).
 _HOW_MUCH = re.compile(r"\bhow\s+(?P<g1>many|much)\b", _I)
@@ -217,6 +235,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _NAME_FRAME,
         _REPORTS,
         _HOW_MUCH,
+        _FINDINGS,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
