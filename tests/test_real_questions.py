@@ -290,6 +290,14 @@ def test_a_comparison_answers_for_each_paper(assistant: Assistant) -> None:
     assert [p["target"] for p in data["parts"]] == ["GPTVQ", "LLM-QAT"]
 
 
+def test_compare_it_with_x_compares_the_paper_just_discussed(assistant: Assistant) -> None:
+    first = assistant.ask("whats bitpipe")  # "whats": a definition, typed without apostrophe
+    assert cited(first) == [BITPIPE] and first.intent == "definition"
+    answer = assistant.ask("compare it with megatron", history=[first])
+    assert answer.intent == "compare" and cited(answer) == [BITPIPE, MEGATRON]
+    assert [p.target for p in answer.parts] == ["BitPipe", "megatron"]
+
+
 def test_a_comparison_with_one_paper_says_what_has_no_paper(assistant: Assistant) -> None:
     assert not any("QLoRA" in p.title for p in assistant.papers())
     answer = assistant.ask("compare qlora and lq-lora briefly")

@@ -176,8 +176,8 @@ def repair_grammar_words(text: str) -> str:
 
     def closest(word: str, options: tuple[str, ...]) -> str | None:
         folded = word.casefold()
-        if folded in options:
-            return None
+        if folded in options or folded.removesuffix("s") in options:
+            return None  # "whats", "hows": a contraction typed without its apostrophe
         # the nearest; between equals, the one with the same first letter ("hwo" -> "how")
         near = sorted((OSA.distance(folded, o), o[0] != folded[0], o) for o in options)
         if not near or near[0][0] > 1:
@@ -412,6 +412,9 @@ _COMPARE_LIST = re.compile(
 )
 _PARENS_LIST = re.compile(r"\(([^()]{3,200})\)")
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|vs\.?|versus|or|&)\s+", _I)
+# after "compare": "compare X with Y", "compare X to Y", "compare X against Y"
+_COMPARED_WITH = re.compile(_ITEM_SPLIT.pattern + r"|\s+(?:with|to|against)\s+", _I)
+_PRONOUN = re.compile(r"(?:it|this|that|this\s+one|that\s+one|this\s+paper|that\s+paper)", _I)
 
 
 def compare_targets(text: str) -> list[str]:
@@ -430,8 +433,12 @@ def compare_targets(text: str) -> list[str]:
         else:
             listed = _COMPARE_LIST.search(text)
             if listed:
-                found = [i for i in _ITEM_SPLIT.split(listed.group("x")) if i.strip()]
-    return [_target_phrase(t) for t in found if _target_phrase(t)]
+                found = [i for i in _COMPARED_WITH.split(listed.group("x")) if i.strip()]
+    # "compare it with Megatron": "it" stands for the paper just discussed
+    phrases = [
+        _target_phrase(t) or (t.strip() if _PRONOUN.fullmatch(t.strip()) else "") for t in found
+    ]
+    return [p for p in phrases if p]
 
 
 def _target_phrase(text: str) -> str:

@@ -13,13 +13,13 @@ a hundred thousand, and no bar is relative to the best paper of the moment.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from assistant.answering.candidates import Candidate, Pool
+from assistant.answering.candidates import IDENTIFYING, Candidate, Pool
 from assistant.answering.plan import QueryPlan
-from assistant.answering.reading import Intent
+from assistant.answering.reading import Intent, refers_back
 from assistant.answering.units import present
 
 # A paper belongs in a list by topic when its keyword coverage of the question and its
@@ -91,7 +91,7 @@ def select(
     sel.followup = bool(context) and _continues(plan, pool, own, context)
     candidates = context if sel.followup else own
     if plan.intent is Intent.COMPARE and not sel.followup:
-        targets = _targets(pool, candidates)
+        targets = _targets(pool, candidates, context)
         if len(targets) >= 2:
             sel.chosen = [c for _, c in targets]
             sel.targets = [t for t, _ in targets]
@@ -182,14 +182,24 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
     return max(standing(pool, c) for c in context) >= own_best
 
 
-def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candidate]]:
-    """One paper per thing the comparison names, in the question's order."""
-    by_id = {c.paper_id: c for c in candidates}
+def _targets(
+    pool: Pool,
+    candidates: list[Candidate],
+    context: Sequence[Candidate] = (),
+) -> list[tuple[str, Candidate]]:
+    """One paper per thing the comparison names, in the question's order; "it" ("compare it
+    with Megatron") is the paper the previous answer cited."""
+    by_id = {c.paper_id: c for c in [*candidates, *context]}
     out: list[tuple[str, Candidate]] = []
     seen: set[str] = set()
     named: list[tuple[str, tuple[str, ...]]] = [
-        (r.text, r.paper_ids) for r in [*pool.targets, *pool.references] if r.identifies
+        (r.text, r.paper_ids)
+        if r.identifies or len(context) != 1 or not refers_back(r.text)
+        else (_short_name(context[0].paper.title), (context[0].paper_id,))
+        for r in pool.targets
     ]
+    named = [(t, ids) for t, ids in named if 0 < len(ids) <= IDENTIFYING]
+    named += [(r.text, r.paper_ids) for r in pool.references if r.identifies]
     named += list(pool.names.items())
     for text, ids in named:
         if any(text.casefold() in t.casefold() for t, _ in out):
@@ -201,6 +211,12 @@ def _targets(pool: Pool, candidates: list[Candidate]) -> list[tuple[str, Candida
         seen.add(pick.paper_id)
         out.append((text, pick))
     return out
+
+
+def _short_name(title: str) -> str:
+    """What a paper is called for short: its title's head before a colon ("BitPipe")."""
+    head = title.split(":", 1)[0].strip()
+    return head if ":" in title and len(head) <= 40 else title
 
 
 def _missing_share(plan: QueryPlan, salient: list[str], max_idf: float) -> float:
