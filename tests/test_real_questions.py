@@ -296,6 +296,12 @@ def test_compare_it_with_x_compares_the_paper_just_discussed(assistant: Assistan
     answer = assistant.ask("compare it with megatron", history=[first])
     assert answer.intent == "compare" and cited(answer) == [BITPIPE, MEGATRON]
     assert [p.target for p in answer.parts] == ["BitPipe", "megatron"]
+    # "how does it compare to X?" after a fact about one paper
+    omni = assistant.ask("Whats the dataset size in omnicorpus")
+    assert omni.intent == "fact" and len(omni.citations) == 1
+    both = assistant.ask("and how does it compare to mint-1t", history=[omni])
+    assert both.intent == "compare" and len(both.citations) == 2
+    assert cited(both)[0] == cited(omni)[0] and cited(both)[1].startswith("MINT-1T")
 
 
 def test_a_comparison_with_one_paper_says_what_has_no_paper(assistant: Assistant) -> None:

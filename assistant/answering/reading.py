@@ -57,8 +57,9 @@ _COMPARE = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*(?P<g1>"
-    r"what\s+(?:is|are|was)\s+(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
-    r"|what's\s|whats\s|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
+    r"(?:what\s+(?:is|are|was)\s+|what's\s+|whats\s+)"
+    r"(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
+    r"|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
     r"|tell\s+me\s+(?:more\s+)?about\b|explain\b|summari[sz]e\b|describe\b|can\s+(?:you|u)\s+"
     r"(?:explain|summari[sz]e|describe)\b|(?:give|write)\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\b)",
     _I,
@@ -412,6 +413,11 @@ _COMPARE_LIST = re.compile(
 )
 _PARENS_LIST = re.compile(r"\(([^()]{3,200})\)")
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|vs\.?|versus|or|&)\s+", _I)
+_HOW_COMPARE = re.compile(
+    r"\bhow\s+(?:do|does|did|would)\s+(?P<a>[^?.!:;]{1,100}?)\s+(?:compare|stack\s+up|fare)\s+"
+    r"(?:to|with|against)\s+(?P<b>[^?.!:;,]{2,100})",
+    _I,
+)
 # after "compare": "compare X with Y", "compare X to Y", "compare X against Y"
 _COMPARED_WITH = re.compile(_ITEM_SPLIT.pattern + r"|\s+(?:with|to|against)\s+", _I)
 _PRONOUN = re.compile(r"(?:it|this|that|this\s+one|that\s+one|this\s+paper|that\s+paper)", _I)
@@ -432,7 +438,11 @@ def compare_targets(text: str) -> list[str]:
             found = [i for i in _ITEM_SPLIT.split(head) if i.strip()]
         else:
             listed = _COMPARE_LIST.search(text)
-            if listed:
+            against = _HOW_COMPARE.search(text)
+            if against:
+                # "how does it compare to MINT-1T?"
+                found = [against.group("a"), against.group("b")]
+            elif listed:
                 found = [i for i in _COMPARED_WITH.split(listed.group("x")) if i.strip()]
     # "compare it with Megatron": "it" stands for the paper just discussed
     phrases = [
