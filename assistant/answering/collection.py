@@ -33,6 +33,13 @@ STEM_MIN = 5
 ENDING_MAX = 5
 
 
+def title_head(title: str) -> str | None:
+    """The name a title gives its paper before a colon, when short ("MIO: A Foundation Model…"
+    -> "MIO"); None for a title without one."""
+    head, colon, _ = title.partition(":")
+    return " ".join(head.split()) if colon and 1 <= len(head.split()) <= 4 else None
+
+
 class Collection:
     def __init__(
         self,
@@ -160,9 +167,9 @@ class Collection:
         names: dict[str, set[str]] = defaultdict(set)
         shaped: dict[str, set[str]] = defaultdict(set)
         for pid, title in self.titles.items():
-            head, colon, _ = title.partition(":")
-            if colon and 1 <= len(head.split()) <= 4:
-                names[fold(" ".join(head.split()))].add(pid)
+            head = title_head(title)
+            if head is not None:
+                names[fold(head)].add(pid)
             for match in words(title):
                 if name_shaped(match.group(0)):
                     shaped[fold(match.group(0))].add(pid)
@@ -193,9 +200,8 @@ class Collection:
     def _sorted_terms(self) -> list[str]:
         return sorted(self.index.vocabulary)
 
-    def family(self, key: str) -> list[str]:
-        """Terms that are versions of a name ("qwen" -> "qwen2", "qwen2-vl"; "llama" ->
-        "llama-2"): the name followed by a digit, a hyphen or a dot."""
+    def _starting_with(self, key: str) -> list[str]:
+        """The collection's terms that begin with ``key`` (``key`` itself included)."""
         import bisect
 
         terms = self._sorted_terms
@@ -203,26 +209,29 @@ class Collection:
         for term in terms[bisect.bisect_left(terms, key) :]:
             if not term.startswith(key):
                 break
-            rest = term[len(key) :]
-            if rest and (rest[0].isdigit() or rest[0] in "-."):
-                found.append(term)
+            found.append(term)
         return found
+
+    def family(self, key: str) -> list[str]:
+        """Terms that are versions of a name ("qwen" -> "qwen2", "qwen2-vl"; "llama" ->
+        "llama-2"): the name followed by a digit, a hyphen or a dot."""
+        return [
+            term
+            for term in self._starting_with(key)
+            if term[len(key) :][:1].isdigit() or term[len(key) :][:1] in ("-", ".")
+        ]
 
     def complete(self, key: str) -> str | None:
         """The term a clipped word stands for ("params" -> "parameters", "quant" ->
         "quantization"): the collection's terms that begin with ``key`` (at least STEM_MIN
         letters), when one of them is in most of the documents any of them is in."""
-        import bisect
-
         if len(key) < STEM_MIN or not key.isalpha():
             return None
-        terms = self._sorted_terms
-        longer = []
-        for term in terms[bisect.bisect_left(terms, key) :]:
-            if not term.startswith(key):
-                break
-            if term != key and term.isalpha():
-                longer.append((self.index.document_frequency(term), term))
+        longer = [
+            (self.index.document_frequency(term), term)
+            for term in self._starting_with(key)
+            if term != key and term.isalpha()
+        ]
         if not longer:
             return None
         best_df, best = max(longer)
@@ -272,4 +281,4 @@ class Collection:
         return best[2] if best else None
 
 
-__all__ = ["Collection", "allowed_edits"]
+__all__ = ["Collection", "allowed_edits", "title_head"]

@@ -200,7 +200,7 @@ def pick_sentences(
     if plan.motivation and intent is not Intent.LIST:
         # the problem a paper takes on is stated just before it says what it does
         # (an abstract that opens with its contribution says what it is for in the next one)
-        own = next((i for i, u in enumerate(sentences) if _CONTRIBUTION.search(u.text)), 0)
+        own = _first_contribution(sentences) or 0
         picked = sentences[max(0, own - MOTIVATION_SCENE) : own + 1] if own else sentences[:2]
         return [_clean(u.text) for u in picked]
     weights = _sentence_weights(plan, identifying)
@@ -339,16 +339,21 @@ def _new_names(text: str, asked: set[str]) -> bool:
     return any(m.group(0).casefold() not in asked for m in _NAMES.finditer(_URL.sub(" ", text)))
 
 
+def _first_contribution(sentences: list[Unit]) -> int | None:
+    """Where (in ``sentences``) the paper first states its own contribution ("We propose …")."""
+    return next((i for i, u in enumerate(sentences) if _CONTRIBUTION.search(u.text)), None)
+
+
 def _background(sentences: list[Unit]) -> list[Unit]:
     """The sentences before the paper's first statement of its own contribution."""
-    first = next((u.index for u in sentences if _CONTRIBUTION.search(u.text)), None)
-    return [] if first is None else [u for u in sentences if u.index < first]
+    first = _first_contribution(sentences)
+    return [] if first is None else sentences[:first]
 
 
 def _method_run(sentences: list[Unit]) -> list[Unit]:
     """The contribution statement and the sentences after it that say how the method works,
     until one reports results."""
-    start = next((i for i, u in enumerate(sentences) if _CONTRIBUTION.search(u.text)), None)
+    start = _first_contribution(sentences)
     if start is None:
         return []
     run = [sentences[start]]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from assistant.answering.candidates import IDENTIFYING, Candidate, Pool
+from assistant.answering.collection import title_head
 from assistant.answering.plan import QueryPlan
 from assistant.answering.reading import Intent, refers_back
 from assistant.answering.units import present
@@ -195,7 +196,7 @@ def _targets(
     named: list[tuple[str, tuple[str, ...]]] = [
         (r.text, r.paper_ids)
         if r.identifies or len(context) != 1 or not refers_back(r.text)
-        else (_short_name(context[0].paper.title), (context[0].paper_id,))
+        else (title_head(context[0].paper.title) or context[0].paper.title, (context[0].paper_id,))
         for r in pool.targets
     ]
     named = [(t, ids) for t, ids in named if 0 < len(ids) <= IDENTIFYING]
@@ -211,12 +212,6 @@ def _targets(
         seen.add(pick.paper_id)
         out.append((text, pick))
     return out
-
-
-def _short_name(title: str) -> str:
-    """What a paper is called for short: its title's head before a colon ("BitPipe")."""
-    head = title.split(":", 1)[0].strip()
-    return head if ":" in title and len(head) <= 40 else title
 
 
 def _missing_share(plan: QueryPlan, salient: list[str], max_idf: float) -> float:
