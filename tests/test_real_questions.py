@@ -336,6 +336,13 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
 
 MEGATRON = "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM"
 CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Splitting"
+LOLDU = (
+    "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient "
+    "Fine-Tuning"
+)
+FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
+ZIPAR = "ZipAR: Accelerating Autoregressive Image Generation through Spatial Locality"
+FEW_SHOT = "A Closer Look at Few-shot Classification Again"
 DREAM_ENGINE = (
     "Multimodal Representation Alignment for Image Generation: "
     "Text-Image Interleaved Control Is Easier Than You Think"
@@ -361,6 +368,27 @@ DREAM_ENGINE = (
         ),
         # "tl;dr of" asks for a summary; it does not name the TLDR paper
         ([], "tldr of the alpagasus paper", ALPAGASUS, "9k high-quality data"),
+        # "GPUs" in one paper's title is everyone's word, not that paper's name
+        ([], "how many gpus did megatron scale to", MEGATRON, "3072 GPUs"),
+        # "trainable parameters" says what "how many params does it train" asks
+        (["what is loldu"], "how many params does it train", LOLDU, "2600 times"),
+        # the main idea of a paper is what it proposes, not how well it does
+        ([], "whats the main idea of fira", FIRA, "plug-and-play training framework"),
+        ([], "gist of zipar?", ZIPAR, "parallel decoding framework"),
+        # "which paper says X": the paper's own statement, not the background that sets it up
+        (
+            [],
+            "which article says the training and adaptation phases of few-shot classification "
+            "can be separated",
+            FEW_SHOT,
+            "we empirically prove",
+        ),
+        (
+            [],
+            "which study shows label noise memorization can be mitigated by splitting the data",
+            CROSSSPLIT,
+            "we propose a novel training procedure",
+        ),
     ],
 )
 def test_the_answer_states_what_was_asked(
@@ -506,3 +534,38 @@ def test_a_long_question_full_of_unknown_words_embeds_a_bounded_number_of_probes
     # and the whole question still abstains, naming words it does not know
     answer = assistant.ask(pasted)
     assert answer.abstained and not answer.citations
+
+
+def test_what_is_its_x_asks_for_a_property_not_a_definition(assistant: Assistant) -> None:
+    first = assistant.ask("what is IST-LM")
+    answer = assistant.ask("what's its latency", history=[first])
+    assert answer.intent == "fact" and cited(answer) == cited(first)
+    assert answer.text.startswith("The abstract does not mention 'latency'")
+
+
+@pytest.mark.parametrize("question", ["quantization papers?", "does any paper use flashattention"])
+def test_a_topic_with_papers_or_any_study_asks_for_a_list(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "list" and not answer.abstained
+    if "flashattention" in question:
+        writes_it = {p.title for p in assistant.papers() if "FlashAttention" in p.abstract}
+        assert set(cited(answer)) == writes_it
+    else:
+        assert len(answer.citations) >= 3
+
+
+def test_the_second_one_means_the_second_paper_of_the_last_list(assistant: Assistant) -> None:
+    listed = assistant.ask("which papers do n:m sparsity")
+    assert len(listed.citations) >= 3
+    second = assistant.ask("what does the 2nd one propose", history=[listed])
+    assert cited(second) == cited(listed)[1:2]
+    # a question about one of them in between: "the last paper" is still the list's last
+    last = assistant.ask("ok and the last paper?", history=[listed, second])
+    assert cited(last) == cited(listed)[-1:]
+    third = assistant.ask("paper 3 - how does it work?", history=[listed, second, last])
+    assert cited(third) == cited(listed)[2:3]
+    # "work" in "how does it work" is grammar: the answer is not a sentence about prior work
+    first = assistant.ask("how does the first one work", history=[listed])
+    assert cited(first) == cited(listed)[:1] and not first.text.startswith("Existing work")

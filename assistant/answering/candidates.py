@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from assistant.answering import language
-from assistant.answering.collection import Collection
+from assistant.answering.collection import IDENTIFYING, Collection
 from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
@@ -28,8 +28,6 @@ from vectorstore.text import compound_parts, fold, stem
 
 # A list question naming an entity reads every paper that contains it, up to this many.
 MAX_SCANNED = 200
-# A name identifies a paper when a title gives it, or when at most this many papers contain it.
-IDENTIFYING = 2
 # A list is by entity when its names and rare words carry at least this share of its weight.
 ANCHOR_SHARE = 0.5
 PHRASE_SLOP = 3  # words allowed between the words of a named phrase ("SVD-free ... optimizer")

@@ -33,6 +33,10 @@ STEM_MIN = 5
 ENDING_MAX = 5
 
 
+# A name identifies a paper when a title gives it, or when at most this many papers contain it.
+IDENTIFYING = 2
+
+
 def title_head(title: str) -> str | None:
     """The name a title gives its paper before a colon, when short ("MIO: A Foundation Model…"
     -> "MIO"); None for a title without one."""
@@ -162,10 +166,12 @@ class Collection:
         """Folded names a title gives its paper ("lq-lora", "crosssplit", "gptvq") -> paper ids.
 
         A name is the part of a title before its colon when short ("MIO: A Foundation Model…"),
-        or a name-shaped word that only this paper's title has ("SNIPER", "GPTVQ").
+        or a name-shaped word that only this paper's title has ("SNIPER", "GPTVQ") and few
+        abstracts use: "GPUs" in one title is still everyone's word, not that paper's name.
         """
         names: dict[str, set[str]] = defaultdict(set)
         shaped: dict[str, set[str]] = defaultdict(set)
+        keys: dict[str, list[str]] = {}
         for pid, title in self.titles.items():
             head = title_head(title)
             if head is not None:
@@ -173,8 +179,10 @@ class Collection:
             for match in words(title):
                 if name_shaped(match.group(0)):
                     shaped[fold(match.group(0))].add(pid)
+                    keys[fold(match.group(0))] = word_keys(match.group(0))
         for name, pids in shaped.items():
-            if len(pids) == 1:
+            rare = keys[name] and all(self.paper_frequency(k) <= IDENTIFYING for k in keys[name])
+            if len(pids) == 1 and rare:
                 names[name] |= pids
         return dict(names)
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.answering.candidates import Candidate
+from assistant.answering.collection import ENDING_MAX, STEM_MIN
 from assistant.answering.plan import Clause, QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.scoring import Coverage
@@ -146,7 +147,7 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         states = (
             intent is not Intent.FACT
             or not asked
-            or any(t.in_collection and present(t.key, cand.terms) for t in others)
+            or any(t.in_collection and _mentions(t, cand.terms) for t in others)
             # "what models did they evaluate?": sentences naming models answer it, in any words
             or (
                 any(c.entity for c in plan.clauses) and any(_new_names(s, named) for s in sentences)
@@ -158,6 +159,19 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         )
     evidence.aspect = tuple(aspects)
     return evidence
+
+
+def _mentions(term: Term, terms: frozenset[str]) -> bool:
+    """Whether a text has the term, its words ("video LLM" as "Video LLM"), or a word derived
+    from it ("train" in "trainable")."""
+    key = term.key
+    if present(key, terms) or (term.parts and all(present(p, terms) for p in term.parts)):
+        return True
+    return (
+        len(key) >= STEM_MIN
+        and key.isalpha()
+        and any(k.startswith(key) and len(k) - len(key) <= ENDING_MAX for k in terms)
+    )
 
 
 def _sentence_weights(plan: QueryPlan, identifying: set[str]) -> dict[str, float]:
@@ -223,6 +237,13 @@ def pick_sentences(
         # "what do they find?": the sentences reporting what the experiments showed
         for u in sentences:
             cues[id(u)] += METHOD_CUE if _RESULT.search(u.text) or _FOUND.search(u.text) else 0.0
+    if plan.claim:
+        # "which paper argues X?": where the paper says it in its own voice ("we prove that …"),
+        # not the background that sets it up
+        for u in sentences:
+            cues[id(u)] += (
+                METHOD_CUE if _CONTRIBUTION.search(u.text) or _FOUND.search(u.text) else 0.0
+            )
     if len(plan.clauses) == 1 and plan.clauses[0].entity:
         # "what dataset did they test on?": the answer names things the question did not
         for u in sentences:

@@ -21,6 +21,7 @@ from assistant.answering.reading import (
     Intent,
     alternatives,
     asks_authors,
+    asks_claim,
     asks_date,
     asks_entity,
     asks_findings,
@@ -121,6 +122,7 @@ class QueryPlan:
     metadata: tuple[str, ...] = ()  # what it asks of the record itself: "authors", "date"
     motivation: bool = False  # asks what problem the paper takes on
     findings: bool = False  # asks what its experiments showed ("what do they find?")
+    claim: bool = False  # asks which paper states something ("which paper argues X?")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -401,6 +403,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         refers_back=refers_back(text),
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
+        claim=lang == "en" and asks_claim(text),
         small_talk=small_talk(text),
     )
     return plan

@@ -42,7 +42,9 @@ _LIST = re.compile(
     r"|\b(?P<g4>papers|works|studies)\s+(?:that|which|about|on|using|with|where)\b"
     r"|\b(?P<g5>anything)\s+(?:on|about|dealing|related|regarding|that|in\s+here)\b"
     r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there))\s+(?:about|on)\b"
-    r"|\b(?P<g7>any\s+(?:work|research))\b",
+    r"|\b(?P<g7>any\s+(?:work|research))\b"
+    # "quantization papers?", "does any paper use FlashAttention?"
+    r"|\b(?P<g8>papers|works|studies)\W*$|\b(?P<g9>any\s+(?:paper|study|article))\b",
     _I,
 )
 # One paper asked for, whatever else is plural: "which paper", "a paper", "which of those is"
@@ -59,6 +61,8 @@ _DEFINITION = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*(?P<g1>"
     r"(?:what\s+(?:is|are|was)\s+|what's\s+|whats\s+)"
     r"(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
+    # "what's its latency", "what is SeiT's storage saving": an attribute, not a definition
+    r"(?!(?:its|their|his|her)\b|[\w-]+['’]s\s+\w)"
     r"|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
     r"|tell\s+me\s+(?:more\s+)?about\b|explain\b|summari[sz]e\b|describe\b|can\s+(?:you|u)\s+"
     r"(?:explain|summari[sz]e|describe)\b|(?:give|write)\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\b)",
@@ -95,6 +99,16 @@ _ANAPHORA = re.compile(
     _I,
 )
 _CONTINUES = re.compile(r"^\W*(?:and|also|so|ok(?:ay)?\s+and|what about|how about|then)\b", _I)
+# A place in the previous answer's list: "the second one", "the last paper", "paper 3", "#2".
+_ORDINAL_WORDS = "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+_ORDINAL = re.compile(
+    r"\b(?P<g1>(?:the\s+)?(?P<n>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|last|\d{1,2}(?:st|nd|rd|th))\s+(?:one|paper|item|result|entry|of\s+(?:them|those|these)))\b"
+    r"(?!\s+(?:to|that|which|where)\b)"  # "the first paper to do X" is no place in a list
+    r"|\b(?P<g2>(?:paper|item|result)\s+(?:#\s*|no\.?\s*|number\s+)?(?P<d>\d{1,2}))(?![\w.])"
+    r"|(?<!\w)(?P<g3>#\s*(?P<h>\d{1,2}))\b",
+    _I,
+)
 
 # A paper named by its title or nickname: "the X paper", "X paper - ...", "the paper X",
 # a quoted phrase.
@@ -162,7 +176,8 @@ def asks_motivation(text: str) -> bool:
 _REPORTS = re.compile(
     r"\b(?:which|what|a|the|any|some)\s+(?:papers?|works?|stud(?:y|ies)|articles?)\s+"
     r"(?P<g1>says?|said|argues?|argued|claims?|claimed|states?|stated|suggests?|suggested|"
-    r"talks?\s+about|discuss(?:es)?|mentions?|mentioned)\b",
+    r"talks?\s+about|discuss(?:es)?|mentions?|mentioned|introduc(?:es?|ed)|propos(?:es?|ed)|"
+    r"present(?:s|ed)?|describe[sd]?|show(?:s|ed|n)?|finds?|found|demonstrate[sd]?|prove[sd]?)\b",
     _I,
 )
 
@@ -218,9 +233,21 @@ def asks_findings(text: str) -> bool:
     return bool(_FINDINGS.search(text))
 
 
+def asks_claim(text: str) -> bool:
+    """ "Which paper says/argues/shows X?": asks for the paper's own statement of it."""
+    return bool(_REPORTS.search(text))
+
+
 # "How many examples …", "how much memory …": the asking words are grammar ("many" is not a
 # word the answer must contain).
 _HOW_MUCH = re.compile(r"\bhow\s+(?P<g1>many|much)\b", _I)
+# "Which paper does X?": asks for a paper; no sentence must say "paper".
+_WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?P<g1>paper|study|article)\b", _I)
+# "How does it work?": the verb asks for the method; no sentence must contain "work".
+_HOW_IT_WORKS = re.compile(
+    r"\bhow\s+(?:do|does|did|would|could|will)\s+(?:\S+\s+){1,6}?(?P<g1>work|function|operate)\b",
+    _I,
+)
 
 
 def grammar_spans(text: str) -> list[tuple[int, int]]:
@@ -237,6 +264,9 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _REPORTS,
         _HOW_MUCH,
         _FINDINGS,
+        _ORDINAL,
+        _HOW_IT_WORKS,
+        _WHICH_PAPER,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -282,18 +312,44 @@ _WHAT_IT_IS = re.compile(
 )
 
 
+# "what's the main idea of X", "the gist of X", "its key contribution": the paper in brief
+_GIST = re.compile(
+    r"(?:\b(?:what(?:'s|s|\s+is|\s+are|\s+was)|tell\s+me|explain|give\s+me)\s+|^\W*)"
+    r"(?:the\s+|its\s+|their\s+)?(?:(?:main|key|core|central|basic|general|big|overall)\s+)?"
+    r"(?:idea|gist|point|contribution|takeaway|premise|insight)s?\b(?=\s+(?:of|in|behind)\b|\W*$)",
+    _I,
+)
+
+
 def is_definition(text: str) -> bool:
-    """ "What is X", "tell me about X", "can you tell me what X does", or a request with no other
-    question ("please describe BitPipe briefly")."""
+    """ "What is X", "tell me about X", "can you tell me what X does", "what's the main idea of
+    X", or a request with no other question ("please describe BitPipe briefly")."""
     return (
         bool(_DEFINITION.search(text))
         or bool(_WHAT_IT_IS.search(text))
+        or bool(_GIST.search(text))
         or (bool(_REQUEST.search(text)) and not _WH.search(text))
     )
 
 
 def wants_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
+
+
+def ordinal_reference(text: str) -> int | None:
+    """Which paper of the previous answer's list the question points at ("how does the second
+    one work?", "paper 3", "#2"): its place from 1, -1 for the last; None when it points at none."""
+    m = _ORDINAL.search(text)
+    if m is None:
+        return None
+    if m.group("d") or m.group("h"):
+        return int(m.group("d") or m.group("h")) or None
+    word = m.group("n").lower()
+    if word == "last":
+        return -1
+    if word in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS.index(word) + 1
+    return int(word[:-2]) or None
 
 
 def refers_back(text: str) -> bool:
@@ -303,7 +359,7 @@ def refers_back(text: str) -> bool:
     build on?") usually points back to the question's own subject."""
     spans = clause_spans(text)
     first = text[: spans[0][1]] if spans else text
-    return bool(_ANAPHORA.search(first) or _CONTINUES.search(text))
+    return bool(_ANAPHORA.search(first) or _CONTINUES.search(text) or _ORDINAL.search(text))
 
 
 _EACH = re.compile(r"\beach\b", _I)
@@ -327,7 +383,14 @@ def title_references(text: str) -> list[str]:
     for pattern in (_THE_X_PAPER, _X_PAPER_FIRST, _THE_PAPER_X):
         for m in pattern.finditer(text):
             x = " ".join(m.group("x").split()).strip(" -'\"")
-            if x and not _DESCRIPTION.match(x) and x not in refs and _has_content(x):
+            ordinal = x.lower() in (*_ORDINAL_WORDS, "last")  # "the second paper"
+            if (
+                x
+                and not ordinal
+                and not _DESCRIPTION.match(x)
+                and x not in refs
+                and _has_content(x)
+            ):
                 refs.append(x)
     return refs
 

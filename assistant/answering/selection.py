@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from assistant.answering.candidates import IDENTIFYING, Candidate, Pool
-from assistant.answering.collection import title_head
+from assistant.answering.candidates import Candidate, Pool
+from assistant.answering.collection import IDENTIFYING, title_head
 from assistant.answering.plan import QueryPlan
 from assistant.answering.reading import Intent, refers_back
 from assistant.answering.units import present
@@ -148,7 +148,16 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
     else:
         passing = [c for c in candidates if c.named or standing(pool, c) >= LIST_Z]
         top = max((c.coverage for c in passing), default=0.0)
-        passing = [c for c in passing if c.named or c.coverage >= SHARE_OF_BEST * top]
+        # the names a question gives are what it is about: a paper with all of them stands
+        # however few of the everyday words around them ("LoRA variants") it has
+        names = [t for t in plan.names if t.in_collection and t.weight > 0]
+        passing = [
+            c
+            for c in passing
+            if c.named
+            or c.coverage >= SHARE_OF_BEST * top
+            or (names and all(present(t.key, c.terms) for t in names))
+        ]
     return sorted(passing, key=lambda c: -relevance(c))
 
 
