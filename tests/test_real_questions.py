@@ -569,3 +569,29 @@ def test_the_second_one_means_the_second_paper_of_the_last_list(assistant: Assis
     # "work" in "how does it work" is grammar: the answer is not a sentence about prior work
     first = assistant.ask("how does the first one work", history=[listed])
     assert cited(first) == cited(listed)[:1] and not first.text.startswith("Existing work")
+
+
+def test_asking_for_something_no_abstract_states_says_so(assistant: Assistant) -> None:
+    # no paper in the digest has a licence: the answer says the abstract does not mention it
+    assert not any("licen" in f"{p.title} {p.abstract}".lower() for p in assistant.papers())
+    answer = assistant.ask("whats the license of omnicorpus")
+    assert cited(answer)[0].startswith("OmniCorpus")
+    assert answer.text.startswith("The abstract does not mention 'license'")
+
+
+def test_a_name_means_the_paper_that_introduces_it(assistant: Assistant) -> None:
+    # OmniCorpus compares itself with MMC4; Multimodal C4 is the paper that releases it
+    answer = assistant.ask("what datasets does mmc4 use")
+    assert cited(answer)[0].startswith("Multimodal C4")
+
+
+@pytest.mark.parametrize(
+    ("question", "name"), [("what is obelics", "OBELICS"), ("whats galore", "GaLore")]
+)
+def test_what_is_x_for_a_thing_no_paper_is_about_says_so(
+    assistant: Assistant, question: str, name: str
+) -> None:
+    # the digest mentions OBELICS and GaLore, but no paper introduces them
+    answer = assistant.ask(question)
+    assert answer.text.startswith("No paper here is about")
+    assert name in answer.text.split(". ")[0].split(": ", 1)[1]

@@ -32,6 +32,9 @@ MAX_SCANNED = 200
 ANCHOR_SHARE = 0.5
 PHRASE_SLOP = 3  # words allowed between the words of a named phrase ("SVD-free ... optimizer")
 MAX_PHRASE_CHECKS = 50  # abstracts read to find a phrase, at most (those with all its words)
+# A name in at most this many abstracts is looked for where one of them introduces it; a name
+# more papers use (GPT-4) is everyone's, whoever made it.
+MAX_INTRO_CHECKS = 10
 
 
 class Retriever(Protocol):
@@ -146,6 +149,15 @@ def gather(
             ids, titled = name_papers(t, collection)
             if titled or len(ids) <= IDENTIFYING:
                 pool.names[t.surface] = ids  # a comparison may name papers in their abstracts
+            if not titled and len(ids) <= MAX_INTRO_CHECKS and plan.intent is not Intent.LIST:
+                # "what datasets does mmc4 use?": the paper that introduces the name ("We
+                # release Multimodal C4 (mmc4)"), not one that compares itself with it
+                ids = tuple(
+                    p
+                    for p in ids
+                    if any(_introduces_name(s, t.surface) for s in collection.paper_sentences(p))
+                )
+                titled = len(ids) == 1
             if titled:
                 named.extend(p for p in ids if p not in named)
     scanned: list[str] = []
@@ -298,9 +310,26 @@ def resolve_reference(
 
 _INTRODUCES = re.compile(
     r"\b(?:we|this\s+(?:paper|work|study))\b[^.;]*\b(?:propos|introduc|present|call|nam|develop|"
-    r"design|term|dub)\w*",
+    r"design|term|dub|releas|build|construct|curat)\w*",
     re.IGNORECASE,
 )
+
+
+def _introduces_name(sentence: str, name: str) -> bool:
+    """Whether the sentence introduces ``name`` as the paper's own: "we introduce MIO", "we
+    release Multimodal C4 (mmc4)", "… a method called Fira" (not "we introduce X, which
+    tackles multi-view (3D) scenarios")."""
+    if not _INTRODUCES.search(sentence):
+        return False
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"\b(?:propos|introduc|present|releas|call|nam|dub|term)\w*\s+"
+            rf"(?:(?:the|a|an|our)\s+)?(?:{n}(?![\w-])|(?:[^\s(),]+\s+){{1,4}}\(\s*{n}\s*\))",
+            sentence,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _introduces(keys: list[str], sentences: list[str]) -> bool:

@@ -121,6 +121,9 @@ def compose(evidence: Evidence, papers: int) -> Composed:
                 names = " or ".join(f"'{_short(t)}'" for t in untitled)
                 note = f"No paper here is about {names} itself; only one speaks to this: "
             meta = note + meta
+        elif item.mentions_only:
+            names = " or ".join(f"'{_short(t)}'" for t in item.mentions_only)
+            meta = f"No paper here is about {names} itself; this one mentions it: " + meta
         lines.append(f"{meta}{_body(item, evidence)} [{item.paper.title}]")
     return Composed("\n".join(lines), parts, False, notices)
 

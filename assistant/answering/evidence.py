@@ -17,7 +17,8 @@ from assistant.answering.plan import Clause, QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
-from assistant.answering.units import Unit, present, text_terms
+from assistant.answering.units import Unit, defines_name, present, text_terms
+from assistant.answering.words import read_words
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.text import numbers
 
@@ -85,6 +86,8 @@ class EvidenceItem:
     sentences: tuple[str, ...]  # lead first
     target: str | None = None  # comparison: the name this paper answers for
     states_aspect: bool = True  # False: the abstract says nothing about what was asked
+    # "what is OBELICS?" answered from a paper that only mentions it: the names, as typed
+    mentions_only: tuple[str, ...] = ()
 
 
 @dataclass
@@ -133,8 +136,14 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         identifying = identifying_terms(plan, cand, listing=selection.intent is Intent.LIST)
         others = aspect_terms(plan, identifying)
         # what it asks about: informative words the collection knows (a word no paper has
-        # may be a typo or small talk: "briefly")
-        asked = [t for t in others if t.in_collection and t.informativeness >= ASKED]
+        # may be a typo or small talk: "briefly"), and the English word naming what it asks
+        # for ("what's the licence of X?"), known to the collection or not
+        asked = [
+            t
+            for t in others
+            if t.informativeness >= ASKED
+            and (t.in_collection or (t.surface in plan.focus and t.language == "en"))
+        ]
         for t in asked:
             if t.surface not in aspects:
                 aspects.append(t.surface)
@@ -149,13 +158,17 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
             or not asked
             or any(t.in_collection and _mentions(t, cand.terms) for t in others)
             # "what models did they evaluate?": sentences naming models answer it, in any words
+            # (unless what it asks for is a word no paper here uses: "which licence")
             or (
-                any(c.entity for c in plan.clauses) and any(_new_names(s, named) for s in sentences)
+                all(t.in_collection for t in asked)
+                and any(c.entity for c in plan.clauses)
+                and any(_new_names(s, named) for s in sentences)
             )
         )
         target = selection.targets[i] if i < len(selection.targets) else None
+        foreign = _mentioned_only(plan, cand, identifying) if intent is Intent.DEFINITION else ()
         evidence.items.append(
-            EvidenceItem(str(i + 1), cand.paper, tuple(sentences), target, states)
+            EvidenceItem(str(i + 1), cand.paper, tuple(sentences), target, states, foreign)
         )
     evidence.aspect = tuple(aspects)
     return evidence
@@ -260,7 +273,8 @@ def pick_sentences(
         covered.update(score.matched(u.terms))
 
     if intent is Intent.DEFINITION:
-        take(_definition(sentences, names, cues))
+        title = next((u.text for u in cand.units if u.is_title), "")
+        take(_definition(sentences, names | _written_as_names(plan, cand), cues, title))
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
         answered = (
@@ -389,23 +403,55 @@ def _contribution(u: Unit) -> float:
     return 1.0 if _CONTRIBUTION.search(u.text) else 0.0
 
 
-def _definition(sentences: list[Unit], names: set[str], cues: dict[int, float]) -> Unit:
+def _definition(
+    sentences: list[Unit], names: set[str], cues: dict[int, float], title: str = ""
+) -> Unit:
     """The sentence that says what the named thing is: one introducing it by name ("we propose
-    X", "X is a …") that does not report experiments; else (the paper names it only in its
-    results: "experiments show that our approach (LQ-LoRA) outperforms …") its first statement
-    of what it contributes; else the sentence with the strongest cues."""
+    X", "X is a …") that does not report experiments; else, when the thing is the paper's own
+    (the paper names it only in its results: "experiments show that our approach (LQ-LoRA)
+    outperforms …"), its first statement of what it contributes; else (a thing the paper only
+    mentions: "what is OBELICS?") the sentence that mentions it; else the one with the
+    strongest cues."""
 
     def best(units: list[Unit]) -> Unit:
         return max(units, key=lambda u: (cues[id(u)], -u.index))
 
     plain = [u for u in sentences if not _RESULT.search(u.text)]
-    defining = [u for u in plain if any(_defines(u.text, n) for n in names)]
+    defining = [u for u in plain if any(defines_name(u.text, n) for n in names)]
     if defining:
         return best(defining)
+    mentioning = [u for u in sentences if any(n in _URL.sub(" ", u.text).casefold() for n in names)]
+    if mentioning and not any(n in title.casefold() for n in names):
+        return best(mentioning)
     own = next((u for u in plain if _CONTRIBUTION.search(u.text)), None)
     if names and own is not None:
         return own
     return best(sentences)
+
+
+def _mentioned_only(plan: QueryPlan, cand: Candidate, identifying: set[str]) -> tuple[str, ...]:
+    """The names a definition asks about that this paper neither carries in its title nor
+    introduces (it only mentions them): "what is OBELICS?" answered from MINT-1T."""
+    names = {t.surface.casefold() for t in plan.terms if t.name and t.key in identifying}
+    names |= _written_as_names(plan, cand)
+    title = next((u.text for u in cand.units if u.is_title), "").casefold()
+    if not names or any(n in title for n in names):
+        return ()
+    if any(defines_name(u.text, n) for u in cand.units for n in names):
+        return ()
+    return tuple(t.surface for t in plan.terms if t.surface.casefold() in names)
+
+
+def _written_as_names(plan: QueryPlan, cand: Candidate) -> set[str]:
+    """The question's words this paper writes as names, however they were typed ("obelics"
+    for OBELICS, "galore" for GaLore): "what is obelics?" asks what the name stands for."""
+    typed = {t.surface.casefold() for t in plan.terms if t.in_collection}
+    return {
+        w.surface.casefold()
+        for u in cand.units
+        for w in read_words(u.text)
+        if w.name_shaped and w.surface.casefold() in typed
+    }
 
 
 def _second_definition(sentences: list[Unit], chosen: list[Unit], names: set[str]) -> Unit | None:
@@ -451,25 +497,11 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
         lowered = text.casefold()
         if any(n in lowered for n in names):
             bonus += 0.15
-        if any(_defines(text, n) for n in names):
+        if any(defines_name(text, n) for n in names):
             bonus += 0.2
         if unit.index == 0:
             bonus += 0.03
     return bonus
-
-
-def _defines(text: str, name: str) -> bool:
-    """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME"."""
-    n = re.escape(name)
-    return bool(
-        re.search(
-            rf"\b(?:propos|introduc|present|call|nam|dub|term)\w*\s+(?:\S+\s+){{0,4}}?{n}\b"
-            rf"|\(\s*{n}\s*\)"
-            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
-            text,
-            re.IGNORECASE,
-        )
-    )
 
 
 def _clean(sentence: str) -> str:

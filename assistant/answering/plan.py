@@ -20,6 +20,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
+    asked_for,
     asks_authors,
     asks_claim,
     asks_date,
@@ -123,6 +124,7 @@ class QueryPlan:
     motivation: bool = False  # asks what problem the paper takes on
     findings: bool = False  # asks what its experiments showed ("what do they find?")
     claim: bool = False  # asks which paper states something ("which paper argues X?")
+    focus: tuple[str, ...] = ()  # the words naming what it asks for ("licence"), as typed
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -404,6 +406,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),
+        focus=tuple(asked_for(text)) if lang == "en" else (),
         small_talk=small_talk(text),
     )
     return plan

@@ -535,6 +535,20 @@ _ASKS_ENTITY = re.compile(
 )
 
 
+# The thing a question asks for, named right after its question word: "what's the licence
+# of X", "what hardware did they use", "which optimizer".
+_FOCUS = re.compile(
+    r"\b(?:what|which)(?:'s|s|\s+is|\s+are|\s+was|\s+were)?\s+(?:the\s+|its\s+|their\s+)?"
+    r"(?P<focus>[^\W\d_][\w-]*)(?=\s+(?:of|in|for|does|do|did|is|are|was|were|behind)\b|\W*$)",
+    _I,
+)
+
+
+def asked_for(text: str) -> list[str]:
+    """The words naming what the question asks for ("licence" in "what's the licence of X")."""
+    return [m.group("focus") for m in _FOCUS.finditer(text)]
+
+
 def asks_entity(text: str) -> bool:
     """ "What model does it build on?", "which datasets": the answer names things."""
     return bool(_ASKS_ENTITY.search(text))

@@ -3,6 +3,7 @@ initialisms of its word runs, so "LLM" meets "large language models")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -64,3 +65,17 @@ def token_keys(token: str) -> frozenset[str]:
     if all(p.isalpha() for p in parts):
         found.add(stem("".join(parts)))
     return frozenset(found)
+
+
+def defines_name(text: str, name: str) -> bool:
+    """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME"."""
+    n = re.escape(name)
+    return bool(
+        re.search(
+            rf"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*\s+(?:\S+\s+){{0,4}}?{n}\b"
+            rf"|\(\s*{n}\s*\)"
+            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
+            text,
+            re.IGNORECASE,
+        )
+    )

@@ -30,6 +30,8 @@ def name_shaped(surface: str) -> bool:
         and language.everyday_language(parts[-1]) == "en"
     ):
         return False  # a measure: "4-bit", "1.58-bit", "10-shot", "2-stage"
+    if re.fullmatch(r"\d+(?:\.\d+)?[kmbt]", surface, re.IGNORECASE):
+        return False  # a size: "2B" parameters, "256K" tokens
     return (
         any(any(c.isupper() for c in p[1:]) for p in parts)
         or (has_digit and has_alpha)
