@@ -595,3 +595,33 @@ def test_what_is_x_for_a_thing_no_paper_is_about_says_so(
     answer = assistant.ask(question)
     assert answer.text.startswith("No paper here is about")
     assert name in answer.text.split(". ")[0].split(": ", 1)[1]
+
+
+def test_which_one_picks_from_the_last_list_or_else_asks_the_collection(
+    assistant: Assistant,
+) -> None:
+    listed = assistant.ask("which papers do n:m sparsity")
+    second = assistant.ask("what does the 2nd one propose", history=[listed])
+    # "which of them" after a question about one paper still chooses among the list
+    among = assistant.ask("which of them is for transformers", history=[listed, second])
+    assert len(among.citations) == 1 and cited(among)[0] in cited(listed)
+    assert cited(among) != cited(second)
+    # after a one-paper answer, "which one" has nothing to choose among: the collection
+    zipar = assistant.ask("what is zipar")
+    other = assistant.ask("which one handles long videos", history=[zipar])
+    assert other.citations and cited(other) != cited(zipar)
+    assert "long video" in other.text.lower()
+
+
+def test_a_name_typed_without_its_version_is_the_paper_titled_with_it(
+    assistant: Assistant,
+) -> None:
+    first = assistant.ask("what is livecc")
+    both = assistant.ask("compare it with slowfast-llava", history=[first])
+    assert both.intent == "compare" and len(both.citations) == 2
+    assert cited(both)[1].startswith("SlowFast-LLaVA-1.5")
+
+
+def test_whats_new_in_a_topic_asks_for_a_list(assistant: Assistant) -> None:
+    answer = assistant.ask("hey, what's new in video llms")
+    assert answer.intent == "list" and len(answer.citations) >= 2

@@ -253,7 +253,7 @@ def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
 def name_papers(term: Term, collection: Collection) -> tuple[tuple[str, ...], bool]:
     """The papers a name points to, and whether a title gives it that name: the paper whose
     title is named so, else every paper whose text contains it (best match first)."""
-    titled = collection.title_names.get(fold(term.surface))
+    titled = collection.titled_as(fold(term.surface))
     if titled:
         return tuple(sorted(titled)), True
     found = collection.papers_with(term.key)

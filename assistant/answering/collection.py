@@ -187,6 +187,27 @@ class Collection:
         return dict(names)
 
     @cached_property
+    def _sorted_title_names(self) -> list[str]:
+        return sorted(self.title_names)
+
+    def titled_as(self, name: str) -> set[str]:
+        """The papers a title names ``name`` (folded): exactly, or, for a hyphenated name, one
+        title's longer form of it ("slowfast-llava" -> "SlowFast-LLaVA-1.5", "llava-next" ->
+        "LLaVA-NeXT-Interleave")."""
+        import bisect
+
+        exact = self.title_names.get(name)
+        if exact or "-" not in name.strip("-"):
+            return set(exact or ())
+        names = self._sorted_title_names
+        longer: set[str] = set()
+        for other in names[bisect.bisect_left(names, name + "-") :]:
+            if not other.startswith(name + "-"):
+                break
+            longer |= self.title_names[other]
+        return longer if len(longer) == 1 else set()
+
+    @cached_property
     def _title_index(self) -> dict[str, set[str]]:
         index: dict[str, set[str]] = defaultdict(set)
         for pid, keys in self.title_word_keys.items():

@@ -17,7 +17,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.conversation import Turn
 from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
-from assistant.answering.reading import Intent, ordinal_reference
+from assistant.answering.reading import Intent, chooses_among, ordinal_reference
 from assistant.answering.selection import Selection, select
 from assistant.answering.units import present
 from vectorstore.filters import Filters
@@ -79,15 +79,22 @@ class Answering:
         collection = self.collection(refresh=True)
         plan = make_plan(question, collection)
         place = ordinal_reference(question) if turns else None
-        if place is not None:
-            # "the second one": of the latest answer that listed papers (a question about one
-            # of them may have come in between)
-            for end in range(len(turns), 0, -1):
-                listed = self.context_of(turns[:end], filters)
-                if len(listed) > 1:
-                    if place <= len(listed):
-                        context = (listed[place - 1] if place > 0 else listed[-1],)
-                    break
+        if place is not None or (turns and chooses_among(question) and len(context) < 2):
+            # "the second one", "which one …": of the latest answer that listed papers (a
+            # question about one of them may have come in between); "which one" with no list
+            # before it asks the whole collection
+            listed = next(
+                (
+                    ids
+                    for end in range(len(turns), 0, -1)
+                    if len(ids := self.context_of(turns[:end], filters)) > 1
+                ),
+                (),
+            )
+            if place is None:
+                context = listed
+            elif len(listed) > 0 and place <= len(listed):
+                context = (listed[place - 1] if place > 0 else listed[-1],)
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool, selection = self._choose(plan, collection, k, filters, context)

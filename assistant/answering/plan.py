@@ -231,7 +231,7 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         # words in parentheses, and adverbs of manner, qualify the question: they count half
         informativeness=info * (ASIDE if aside or language.manner_adverb(word.folded) else 1.0),
         in_collection=present,
-        name=word.name_shaped or word.folded in collection.title_names,
+        name=word.name_shaped or bool(collection.titled_as(word.folded)),
         language=language.everyday_language(word.folded),
         corrected_from=corrected,
         variants=variants,

@@ -43,6 +43,9 @@ _LIST = re.compile(
     r"|\b(?P<g5>anything)\s+(?:on|about|dealing|related|regarding|that|in\s+here)\b"
     r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there))\s+(?:about|on)\b"
     r"|\b(?P<g7>any\s+(?:work|research))\b"
+    # "what's new in video LLMs?", "latest work on pruning"
+    r"|\b(?P<g10>what'?s\s+new)\s+(?:in|on|with|for)\b"
+    r"|\b(?P<g11>(?:latest|recent|newest)\s+(?:work|research|stuff|advances|developments))\b"
     # "quantization papers?", "does any paper use FlashAttention?"
     r"|\b(?P<g8>papers|works|studies)\W*$|\b(?P<g9>any\s+(?:paper|study|article))\b",
     _I,
@@ -334,6 +337,14 @@ def is_definition(text: str) -> bool:
 
 def wants_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
+
+
+_AMONG = re.compile(r"\bwhich\s+(?:one|ones|of\s+(?:them|those|these))\b", _I)
+
+
+def chooses_among(text: str) -> bool:
+    """ "Which one handles long videos?", "which of them …": picks from papers listed earlier."""
+    return bool(_AMONG.search(text))
 
 
 def ordinal_reference(text: str) -> int | None:
