@@ -27,6 +27,19 @@ ALPAGASUS = "AlpaGasus: Training A Better Alpaca with Fewer Data"
 MIO = "MIO: A Foundation Model on Multimodal Tokens"
 ONCE_FOR_ALL = "Once-for-All: Train One Network and Specialize it for Efficient Deployment"
 GLVQ = "Learning Grouped Lattice Vector Quantizers for Low-Bit LLM Compression"
+MEGATRON = "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM"
+CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Splitting"
+LOLDU = (
+    "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient "
+    "Fine-Tuning"
+)
+FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
+ZIPAR = "ZipAR: Accelerating Autoregressive Image Generation through Spatial Locality"
+FEW_SHOT = "A Closer Look at Few-shot Classification Again"
+DREAM_ENGINE = (
+    "Multimodal Representation Alignment for Image Generation: "
+    "Text-Image Interleaved Control Is Easier Than You Think"
+)
 
 
 def cited(answer: Answer) -> list[str]:
@@ -265,6 +278,24 @@ def test_a_question_in_another_language_is_answered_from_the_paper_it_names(
 
 
 @pytest.mark.parametrize(
+    ("question", "title", "language"),
+    [
+        # "ist" is German grammar, not the IST-LM paper; "que" is French, though English
+        # word lists know it
+        ("was ist ZipAR", ZIPAR, "German"),
+        ("Qu'est-ce que ZipAR ?", ZIPAR, "French"),
+        ("wie funktioniert crosssplit", CROSSSPLIT, "German"),
+    ],
+)
+def test_function_words_of_another_language_are_its_grammar(
+    assistant: Assistant, question: str, title: str, language: str
+) -> None:
+    answer = assistant.ask(question)
+    assert cited(answer) == [title] and answer.intent == "definition"
+    assert any(language in n for n in answer.notices)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "What does the paper Attention Is All You Need propose?",
@@ -332,21 +363,6 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", answer.text)
     assert len(sentences) <= 3
     assert "2.2 times" in answer.text and "35.1%" in answer.text
-
-
-MEGATRON = "Efficient Large-Scale Language Model Training on GPU Clusters Using Megatron-LM"
-CROSSSPLIT = "CrossSplit: Mitigating Label Noise Memorization through Data Splitting"
-LOLDU = (
-    "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient "
-    "Fine-Tuning"
-)
-FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
-ZIPAR = "ZipAR: Accelerating Autoregressive Image Generation through Spatial Locality"
-FEW_SHOT = "A Closer Look at Few-shot Classification Again"
-DREAM_ENGINE = (
-    "Multimodal Representation Alignment for Image Generation: "
-    "Text-Image Interleaved Control Is Easier Than You Think"
-)
 
 
 @pytest.mark.parametrize(

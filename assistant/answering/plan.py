@@ -176,6 +176,18 @@ class QueryPlan:
         return replace(self, context_ids=tuple(context_ids), followup=followup)
 
 
+def _everyday_in(word: str, lang: str) -> bool:
+    """Whether every part of ``word`` ("est-ce") is an everyday word of ``lang``."""
+    parts = [p for p in re.split(r"[-.'’:]", word) if p]
+    if lang == "other":
+        return any(not language.is_latin(p) for p in parts)
+    return bool(parts) and all(language.zipf(p, lang) >= language.ZIPF_RARE for p in parts)
+
+
+# A word belongs to another language when it is this much more frequent there (Zipf: ten times).
+FOREIGN_MARGIN = 1.0
+
+
 def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
     key, idf, corrected = word.key, 0.0, None
     variants: tuple[str, ...] = ()
@@ -304,19 +316,27 @@ def _with_spaced_compounds(text: str, words: list[Word], collection: Collection)
 
 
 def question_language(words: Sequence[Word]) -> str:
-    """English unless most of the question's everyday words belong to one other language."""
-    alpha = [w for w in words if w.folded.isalpha() and not w.name_shaped]
+    """English unless most of the question's everyday words are far more frequent (ten times)
+    in one other language than in English ("was ist LoRA", "qu'est-ce que ZipAR"): English
+    word lists hold many foreign function words, so "English first" would read those as English.
+    """
+    alpha = [
+        part
+        for w in words
+        if not w.name_shaped
+        for part in re.split(r"[-.'’:]", w.folded)
+        if part.isalpha()
+    ]
     if not alpha:
         return "en"
-    langs = [language.everyday_language(w.folded) for w in alpha]
-    foreign = [lang for lang in langs if lang not in (None, "en")]
-    if not foreign:
-        return "en"
-    lang = max(set(foreign), key=foreign.count)
-    if lang == "other":
-        return lang if len(foreign) * 2 >= len(alpha) else "en"
-    more_there = sum(language.zipf(w.folded, lang) > language.zipf(w.folded) for w in alpha)
-    return lang if more_there * 2 >= len(alpha) else "en"
+    if sum(not language.is_latin(w) for w in alpha) * 2 >= len(alpha):
+        return "other"
+    votes = {
+        lang: sum(language.zipf(w, lang) - language.zipf(w) >= FOREIGN_MARGIN for w in alpha)
+        for lang in language.OTHER_LANGUAGES
+    }
+    lang = max(votes, key=lambda lang: votes[lang])
+    return lang if votes[lang] * 2 >= len(alpha) else "en"
 
 
 def make_plan(question: str, collection: Collection) -> QueryPlan:
@@ -338,8 +358,8 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
             _term(w, collection, aside=any(a <= w.start and w.end <= b for a, b in asides)),
             position=words.index(w),
         )
-        if lang != "en" and term.language == lang and not term.in_collection:
-            continue  # an everyday word of the question's own language: not a topic
+        if lang != "en" and not term.name and _everyday_in(w.folded, lang):
+            continue  # an everyday word of the question's own language ("ist"): not a topic
         for i, (a, b) in enumerate(spans):
             if a <= w.start < b:
                 clause_keys[i].add(term.key)
