@@ -641,3 +641,14 @@ def test_a_name_typed_without_its_version_is_the_paper_titled_with_it(
 def test_whats_new_in_a_topic_asks_for_a_list(assistant: Assistant) -> None:
     answer = assistant.ask("hey, what's new in video llms")
     assert answer.intent == "list" and len(answer.citations) >= 2
+
+
+def test_asking_for_a_measure_the_papers_state_in_numbers_leads_with_a_number(
+    assistant: Assistant,
+) -> None:
+    # "speedup" is a word the digest states with figures: "what's the speedup" asks for one,
+    # and "we 1) introduce …, 2) …" is an enumeration, not a figure
+    answer = assistant.ask("whats the speedup of efficienttrain")
+    assert cited(answer)[0].startswith("EfficientTrain")
+    body = answer.text.split("What it says: ")[-1]
+    assert ">1.5x" in body.split(". ")[0]

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-from assistant.answering.units import Unit, token_keys, units_of
+from assistant.answering.units import Unit, present, quantities, token_keys, units_of
 from assistant.answering.words import name_shaped, word_keys
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.store import PaperRecord
-from vectorstore.text import fold, split_sentences, term_key, words
+from vectorstore.text import fold, split_sentences, term_key, terms, words
 
 
 def allowed_edits(word: str) -> int:
@@ -33,6 +33,9 @@ STEM_MIN = 5
 ENDING_MAX = 5
 
 
+# How many papers' sentences tell whether a word is one the collection states with a number.
+AMOUNT_SAMPLE = 12
+AMOUNT_BASE = 60  # papers read for how often the collection's sentences state an amount
 # A name identifies a paper when a title gives it, or when at most this many papers contain it.
 IDENTIFYING = 2
 
@@ -55,6 +58,7 @@ class Collection:
         self._load_papers = load_papers
         self._units: dict[tuple[str, str], list[Unit]] = {}
         self._sequences: dict[str, list[str]] = {}
+        self._amounts: dict[str, bool] = {}
 
     @property
     def key(self) -> str:
@@ -159,6 +163,36 @@ class Collection:
             text = f"{records[0].title}\n{records[0].abstract}" if records else ""
             found = self._sequences[paper_id] = word_keys(text)
         return found
+
+    def states_amounts(self, term: str) -> bool:
+        """Whether the collection states ``term`` with a number ("speedup", "throughput",
+        "GPUs"): the sentences that use it (in up to AMOUNT_SAMPLE papers) give an amount at
+        least twice as often as the collection's sentences do. "What's the speedup of X?" then
+        asks for one, as "how much faster" does."""
+        found = self._amounts.get(term)
+        if found is None:
+            papers = sorted(self.papers_with(term).items(), key=lambda kv: -kv[1])
+            using = [
+                sentence
+                for sentences in self._abstract_sentences([p for p, _ in papers[:AMOUNT_SAMPLE]])
+                for sentence in sentences
+                if term[:4] in sentence.casefold() and present(term, frozenset(terms(sentence)))
+            ]
+            stating = sum(bool(quantities(s)) for s in using)
+            found = bool(using) and stating >= 2 * self._amount_rate * len(using)
+            self._amounts[term] = found
+        return found
+
+    @cached_property
+    def _amount_rate(self) -> float:
+        """The share of the collection's sentences that state an amount (on a sample)."""
+        sample = list(dict.fromkeys(self.index.paper_ids))[:AMOUNT_BASE]
+        sentences = [s for found in self._abstract_sentences(sample) for s in found]
+        return sum(bool(quantities(s)) for s in sentences) / max(1, len(sentences))
+
+    def _abstract_sentences(self, paper_ids: list[str]) -> list[list[str]]:
+        records = self._load_papers(paper_ids) if self._load_papers and paper_ids else []
+        return [split_sentences(r.abstract) for r in records]
 
     # -- names and titles ---------------------------------------------------------------------
     @cached_property

@@ -17,7 +17,8 @@ from assistant.answering.plan import Clause, QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
-from assistant.answering.units import Unit, defines_name, present, text_terms
+from assistant.answering.units import URL as _URL
+from assistant.answering.units import Unit, defines_name, present, quantities, text_terms
 from assistant.answering.words import read_words
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.text import numbers
@@ -67,11 +68,9 @@ _FOUND = re.compile(
     r"reveal|discover)\w*\s+that\b",
     re.I,
 )
-_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
 # A number not inside a name: not after a letter ("C4", "GPT-4", "H100"), not before a letter that is
 # no unit ("3D", "4o"; but "9k", "2.4x", "7B", "1080p").
-_AMOUNT = re.compile(r"(?<!\w)(?<![^\W\d_]-)\d+(?:[.,]\d+)*(?!(?![kKMBGTxXpbsmh])[^\W\d_])")
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
     r"trillion|half|double|twice|fold)\b",
@@ -360,13 +359,6 @@ def pick_sentences(
             if found is not None:
                 take(found)
     return [_clean(u.text) for u in chosen]
-
-
-def quantities(text: str) -> list[str]:
-    """The amounts a sentence states: its numbers, but not the digits of a name ("C4", "mmc4",
-    "GPT-4") or a web address."""
-    text = _URL.sub(" ", text)
-    return [m.group(0) for m in _AMOUNT.finditer(text)]
 
 
 def _new_names(text: str, asked: set[str]) -> bool:

@@ -399,6 +399,18 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         )
         for group in alternatives(text)
     )
+    # "what's the speedup of X?": the thing asked for is one the collection states in numbers
+    focus = tuple(asked_for(text)) if lang == "en" else ()
+    by_surface = {t.surface: t for t in terms}
+
+    def amount(clause: str) -> bool:
+        if wants_quantity(clause):
+            return True
+        asked = [by_surface.get(f) for f in focus if f in clause]
+        return any(
+            t is not None and t.in_collection and collection.states_amounts(t.key) for t in asked
+        )
+
     plan = QueryPlan(
         question=text,
         alternatives=groups,
@@ -409,24 +421,24 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         clauses=tuple(
             Clause(
                 frozenset(k),
-                wants_quantity(text[a:b]),
+                amount(text[a:b]),
                 asks_name(text[a:b]),
-                asks_entity(text[a:b]) and not wants_quantity(text[a:b]),
+                asks_entity(text[a:b]) and not amount(text[a:b]),
                 asks_method(text[a:b]),
             )
             for k, (a, b) in zip(clause_keys, spans)
-            if k or wants_quantity(text[a:b]) or asks_name(text[a:b])
+            if k or amount(text[a:b]) or asks_name(text[a:b])
         ),
         intent=intent,
         terms=tuple(terms),
-        wants_quantity=wants_quantity(text),
+        wants_quantity=amount(text),
         language=lang,
         references=_references(text),
         refers_back=refers_back(text),
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),
-        focus=tuple(asked_for(text)) if lang == "en" else (),
+        focus=focus,
         small_talk=small_talk(text),
     )
     return plan

@@ -10,6 +10,9 @@ from functools import lru_cache
 from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentences, stem, terms
 
 ACRONYM_PREFIX = "~"  # marks an initialism of consecutive words in a text's term set
+URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
+# A number, but not the digits of a name ("C4", "GPT-4", "H100"); "2.2x", "13B", "30fps" count.
+_AMOUNT = re.compile(r"(?<!\w)(?<![^\W\d_]-)\d+(?:[.,]\d+)*(?!(?![kKMBGTxXpbsmh])[^\W\d_])")
 
 
 @dataclass(frozen=True)
@@ -79,3 +82,17 @@ def defines_name(text: str, name: str) -> bool:
             re.IGNORECASE,
         )
     )
+
+
+def quantities(text: str) -> list[str]:
+    """The amounts a sentence states: its numbers, but not the digits of a name ("C4", "mmc4",
+    "GPT-4") or a web address."""
+    text = URL.sub(" ", text)
+    return [
+        m.group(0)
+        for m in _AMOUNT.finditer(text)
+        # "we 1) introduce …, 2) …": an enumeration, not an amount
+        if not (
+            len(m.group(0)) <= 2 and m.group(0).isdigit() and text[m.end() : m.end() + 1] == ")"
+        )
+    ]
