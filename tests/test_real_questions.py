@@ -652,3 +652,12 @@ def test_asking_for_a_measure_the_papers_state_in_numbers_leads_with_a_number(
     assert cited(answer)[0].startswith("EfficientTrain")
     body = answer.text.split("What it says: ")[-1]
     assert ">1.5x" in body.split(". ")[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["gptvq or glvq, which is better at 2 bits", "which one is faster, bytescale or loongtrain?"],
+)
+def test_x_or_y_which_is_better_compares_both(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "compare" and len(answer.citations) == 2

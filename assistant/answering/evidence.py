@@ -237,6 +237,10 @@ def pick_sentences(
     if intent in (Intent.FACT, Intent.COMPARE, Intent.LIST):
         for u in _background(sentences):
             cues[id(u)] -= BACKGROUND
+    if intent is Intent.LIST:
+        # a list line says why the paper belongs; where its code lives never does
+        for u in sentences:
+            cues[id(u)] -= BACKGROUND if _URL.search(u.text) else 0.0
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
     method = _method_run(sentences) if any(c.method for c in plan.clauses) else []
     if method:

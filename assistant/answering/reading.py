@@ -57,7 +57,13 @@ _ONE = re.compile(
     _I,
 )
 _COMPARE = re.compile(
-    r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?)\b",
+    r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?)\b"
+    # "gptvq or glvq, which is better at 2 bits?", "which one is faster, X or Y?" (the
+    # adjective stays: it is what to compare)
+    r"|\b(?P<g2>which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets))(?=\s+(?:better|worse|"
+    r"faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b[^?]*\b(?:or|vs)\b)"
+    r"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets))\s+"
+    r"(?:better|worse|faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b)",
     _I,
 )
 _DEFINITION = re.compile(
@@ -507,7 +513,13 @@ def compare_targets(text: str) -> list[str]:
         if len(items) >= 2:
             found.extend(items)
     if not found:
-        head = re.split(r"[?:;]|\s[-–—]\s", text)[0]
+        # the part naming the alternatives: "gptvq or glvq, which is better?" / "which is
+        # better, gptvq or glvq?"
+        parts = [
+            re.sub(r"^\s*which\s+[^,]*,\s*", "", p, flags=_I)
+            for p in re.split(r"[?:;]|\s[-–—]\s|,\s*(?=(?:which|what|how)\b)", text)
+        ]
+        head = next((p for p in parts if _VS.search(p)), parts[0])
         if _VS.search(head) or re.search(r"\b(?:vs\.?|versus)\b", head, _I):
             found = [i for i in _ITEM_SPLIT.split(head) if i.strip()]
         else:
