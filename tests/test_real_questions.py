@@ -661,3 +661,11 @@ def test_asking_for_a_measure_the_papers_state_in_numbers_leads_with_a_number(
 def test_x_or_y_which_is_better_compares_both(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.intent == "compare" and len(answer.citations) == 2
+
+
+def test_a_list_line_says_why_the_paper_belongs_not_where_its_code_is(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("i need papers on efficient training of transformers")
+    assert answer.intent == "list" and len(answer.citations) >= 2
+    assert "http" not in answer.text
