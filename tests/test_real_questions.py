@@ -669,3 +669,16 @@ def test_a_list_line_says_why_the_paper_belongs_not_where_its_code_is(
     answer = assistant.ask("i need papers on efficient training of transformers")
     assert answer.intent == "list" and len(answer.citations) >= 2
     assert "http" not in answer.text
+
+
+def test_an_acronym_finds_the_papers_that_spell_it_out(assistant: Assistant) -> None:
+    # one paper defines "Parameter-Efficient Fine-Tuning (PEFT)"; another only spells it out
+    spelled = {
+        p.title
+        for p in assistant.papers()
+        if re.search(r"parameter-efficient fine-tuning", f"{p.title} {p.abstract}", re.I)
+        and "PEFT" not in f"{p.title} {p.abstract}"
+    }
+    assert spelled
+    answer = assistant.ask("which papers use PEFT methods")
+    assert answer.intent == "list" and spelled <= set(cited(answer))

@@ -105,6 +105,8 @@ class Pool:
     targets: list[Resolved] = field(default_factory=list)  # what a comparison names
     names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # identifying name -> papers
     anchors: list[Term] = field(default_factory=list)  # terms every listed paper must contain
+    # an anchor acronym -> the papers that write out what it stands for ("reinforcement learning")
+    spelled_out: dict[str, set[str]] = field(default_factory=dict)
     # list questions: every paper's keyword coverage, and what coverage and similarity are
     # typical in this collection for this question (mean, standard deviation)
     lexical: dict[str, float] = field(default_factory=dict)
@@ -169,6 +171,13 @@ def gather(
                 found = collection.contains(term.key)
                 for variant in term.variants:
                     found |= collection.contains(variant)
+                spelled = _spelled_out(term, collection)
+                if spelled:
+                    # "which papers use RL?": also those that write "reinforcement learning"
+                    pool.spelled_out[term.key] = spelled
+                    position = {pid: i for i, pid in enumerate(collection.paper_index[0])}
+                    found = found.copy()
+                    found[[position[p] for p in spelled]] = True
                 having = found if having is None else having & found
             every = collection.paper_index[0]
             scanned = (
@@ -213,6 +222,36 @@ def gather(
             )
         )
     return pool
+
+
+def _spelled_out(term: Term, collection: Collection) -> set[str]:
+    """The papers that write out what an acronym of the question stands for, as some paper
+    here defines it ("RL": "reinforcement learning")."""
+    surface = term.surface
+    letters = surface[:-1] if surface.endswith("s") else surface
+    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return set()
+    found: set[str] = set()
+    for keys in collection.expansions(surface):
+        content = [k for k in keys if collection.has(k)]
+        if not content:
+            continue
+        having = collection.contains(content[0])
+        for k in content[1:]:
+            having = having & collection.contains(k)
+        every = collection.paper_index[0]
+        found.update(
+            every[i]
+            for i in having.nonzero()[0][:MAX_PHRASE_CHECKS]
+            if _in_order(list(keys), _words_apart(collection.paper_sentences(every[i])))
+        )
+    return found
+
+
+def _words_apart(sentences: list[str]) -> list[str]:
+    """A text's word keys with hyphenated compounds as separate words ("Parameter-Efficient
+    Fine-Tuning"), as an acronym's letters count them."""
+    return word_keys(re.sub(r"(?<=\w)-(?=\w)", " ", "\n".join(sentences)))
 
 
 def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:

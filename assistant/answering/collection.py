@@ -7,6 +7,7 @@ a hundred thousand.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from functools import cached_property
@@ -35,6 +36,7 @@ ENDING_MAX = 5
 
 # How many papers' sentences tell whether a word is one the collection states with a number.
 AMOUNT_SAMPLE = 12
+MAX_DEFINITIONS = 10  # papers read for where an acronym is spelled out
 AMOUNT_BASE = 60  # papers read for how often the collection's sentences state an amount
 # A name identifies a paper when a title gives it, or when at most this many papers contain it.
 IDENTIFYING = 2
@@ -59,6 +61,7 @@ class Collection:
         self._units: dict[tuple[str, str], list[Unit]] = {}
         self._sequences: dict[str, list[str]] = {}
         self._amounts: dict[str, bool] = {}
+        self._expansions: dict[str, tuple[tuple[str, ...], ...]] = {}
 
     @property
     def key(self) -> str:
@@ -193,6 +196,33 @@ class Collection:
     def _abstract_sentences(self, paper_ids: list[str]) -> list[list[str]]:
         records = self._load_papers(paper_ids) if self._load_papers and paper_ids else []
         return [split_sentences(r.abstract) for r in records]
+
+    def expansions(self, acronym: str) -> tuple[tuple[str, ...], ...]:
+        """What an acronym stands for, as the collection's papers spell it out ("Reinforcement
+        Learning (RL)", "Parameter-Efficient Fine-Tuning (PEFT)"): the word keys of each
+        meaning found (an acronym may have several: IFT). Read from up to MAX_DEFINITIONS
+        papers that use it."""
+        found = self._expansions.get(acronym)
+        if found is None:
+            letters = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
+            defined = re.compile(
+                rf"((?:[^\W\d_][\w-]*\s+){{1,{len(letters) + 2}}})\(\s*{re.escape(acronym)}\s*\)"
+            )
+            papers = sorted(
+                self.papers_with(term_key(fold(letters))).items(), key=lambda kv: -kv[1]
+            )
+            meanings: list[tuple[str, ...]] = []
+            for sentences in self._abstract_sentences([p for p, _ in papers[:MAX_DEFINITIONS]]):
+                for m in (m for sentence in sentences for m in defined.finditer(sentence)):
+                    parts = [p for w in m.group(1).split() for p in w.split("-") if p]
+                    for start in range(len(parts)):
+                        if "".join(p[0] for p in parts[start:]).casefold() == letters.casefold():
+                            keys = tuple(word_keys(" ".join(parts[start:])))
+                            if keys and keys not in meanings:
+                                meanings.append(keys)
+                            break
+            found = self._expansions[acronym] = tuple(meanings)
+        return found
 
     # -- names and titles ---------------------------------------------------------------------
     @cached_property

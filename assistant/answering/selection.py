@@ -142,7 +142,9 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
             c
             for c in candidates
             if all(
-                any(_contains(c, k, t.surface) for k in (t.key, *t.variants)) for t in pool.anchors
+                any(_contains(c, k, t.surface) for k in (t.key, *t.variants))
+                or c.paper_id in pool.spelled_out.get(t.key, ())
+                for t in pool.anchors
             )
         ]
     else:
