@@ -682,3 +682,20 @@ def test_an_acronym_finds_the_papers_that_spell_it_out(assistant: Assistant) -> 
     assert spelled
     answer = assistant.ask("which papers use PEFT methods")
     assert answer.intent == "list" and spelled <= set(cited(answer))
+
+
+def test_diff_between_two_names_compares_the_papers_that_introduce_them(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("diff between omnicorpus and mmc4")
+    assert answer.intent == "compare"
+    assert [t.split(":")[0] for t in cited(answer)] == ["OmniCorpus", "Multimodal C4"]
+
+
+def test_how_does_it_work_is_answered_by_the_method_not_the_results(
+    assistant: Assistant,
+) -> None:
+    # "sniper training" is the title's own words, so it does not pull towards the results
+    # sentence that happens to write "SNIPER-trained"
+    answer = assistant.ask("how does sniper training work")
+    assert answer.text.startswith("Thus, we propose training TTS models using decaying sparsity")

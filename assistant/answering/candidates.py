@@ -344,6 +344,14 @@ def resolve_reference(
         if _in_order(keys, collection.paper_word_keys(pid))
         and (not introduced or _introduces(keys, collection.paper_sentences(pid)))
     ]
+    if IDENTIFYING < len(found) <= MAX_INTRO_CHECKS:
+        # several abstracts use the name ("mmc4"): the one that introduces it is the paper
+        own = [
+            pid
+            for pid in found
+            if any(_introduces_name(s, text) for s in collection.paper_sentences(pid))
+        ]
+        found = own if len(own) == 1 else found
     return Resolved(text, tuple(found), original, strict)
 
 

@@ -113,7 +113,13 @@ def identifying_terms(plan: QueryPlan, candidate: Candidate, listing: bool = Fal
     return {
         t.key
         for t in plan.terms
-        if t.in_collection and ((t.name and not listing) or t.key in title)
+        if t.in_collection
+        and (
+            (t.name and not listing)
+            or t.key in title
+            # "sniper training" for a title's "SNIPER Training": its words are the title's
+            or (bool(t.parts) and all(p in title for p in t.parts))
+        )
     }
 
 

@@ -57,7 +57,8 @@ _ONE = re.compile(
     _I,
 )
 _COMPARE = re.compile(
-    r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?)\b"
+    r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?|"
+    r"diff(?=\s+(?:between|btw)\b))\b"
     # "gptvq or glvq, which is better at 2 bits?", "which one is faster, X or Y?" (the
     # adjective stays: it is what to compare)
     r"|\b(?P<g2>which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets))(?=\s+(?:better|worse|"
