@@ -699,3 +699,15 @@ def test_how_does_it_work_is_answered_by_the_method_not_the_results(
     # sentence that happens to write "SNIPER-trained"
     answer = assistant.ask("how does sniper training work")
     assert answer.text.startswith("Thus, we propose training TTS models using decaying sparsity")
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("what does crosssplit do", "what datasets"), ("now tell me about mio", "what modalities")],
+)
+def test_a_question_without_a_verb_asks_about_the_paper_just_discussed(
+    assistant: Assistant, first: str, then: str
+) -> None:
+    answer = assistant.ask(first)
+    follow = assistant.ask(then, history=[answer])
+    assert cited(follow) == cited(answer)

@@ -370,6 +370,15 @@ def ordinal_reference(text: str) -> int | None:
     return int(word[:-2]) or None
 
 
+# A question with no verb of its own ("what datasets?", "how fast?", "which benchmarks"):
+# it leans on the previous turn for what it asks about.
+_ELLIPTICAL = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also)\W+)?(?:what|which|how(?:\s+(?:many|much))?)\s+"
+    r"(?!(?:is|are|was|were|do|does|did|can|could|has|have|papers?|ones?)\b)[\w-]+(?:\s+[\w-]+)?\W*$",
+    _I,
+)
+
+
 def refers_back(text: str) -> bool:
     """Whether the question leans on an earlier turn: its first part uses a pronoun or a vague
     reference ("what about its memory?", "the authors", "which of those") or continues one
@@ -377,7 +386,12 @@ def refers_back(text: str) -> bool:
     build on?") usually points back to the question's own subject."""
     spans = clause_spans(text)
     first = text[: spans[0][1]] if spans else text
-    return bool(_ANAPHORA.search(first) or _CONTINUES.search(text) or _ORDINAL.search(text))
+    return bool(
+        _ANAPHORA.search(first)
+        or _CONTINUES.search(text)
+        or _ORDINAL.search(text)
+        or _ELLIPTICAL.match(text)
+    )
 
 
 _EACH = re.compile(r"\beach\b", _I)
