@@ -711,3 +711,14 @@ def test_a_question_without_a_verb_asks_about_the_paper_just_discussed(
     answer = assistant.ask(first)
     follow = assistant.ask(then, history=[answer])
     assert cited(follow) == cited(answer)
+
+
+def test_the_main_contribution_of_a_listed_paper_is_what_it_says_it_does(
+    assistant: Assistant,
+) -> None:
+    listed = assistant.ask("papers on speech")
+    first = cited(listed)[0]
+    answer = assistant.ask("the first one, what's its main contribution", history=[listed])
+    assert cited(answer) == [first]
+    lead = answer.text.split(". ")[0]
+    assert re.search(r"\b(?:we|this (?:paper|work))\b", lead, re.I), lead

@@ -52,7 +52,7 @@ SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPAR
 IDENTIFIER_SHARE = 0.3
 _CONTRIBUTION = re.compile(
     r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}?(?:propose|introduce|present|call|name|"
-    r"develop|build|design|release|construct|study|investigate|show|find|prove|argue)",
+    r"develop|build|design|release|construct|study|investigate|show|find|prove|argue|conduct)",
     re.IGNORECASE,
 )
 _GIVES_NAME = re.compile(
@@ -283,7 +283,7 @@ def pick_sentences(
 
     if intent is Intent.DEFINITION:
         title = next((u.text for u in cand.units if u.is_title), "")
-        take(_definition(sentences, names | _written_as_names(plan, cand), cues, title))
+        take(_definition(sentences, names | _written_as_names(plan, cand), cues, title, plan.gist))
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
         answered = (
@@ -406,7 +406,11 @@ def _contribution(u: Unit) -> float:
 
 
 def _definition(
-    sentences: list[Unit], names: set[str], cues: dict[int, float], title: str = ""
+    sentences: list[Unit],
+    names: set[str],
+    cues: dict[int, float],
+    title: str = "",
+    own_first: bool = False,
 ) -> Unit:
     """The sentence that says what the named thing is: one introducing it by name ("we propose
     X", "X is a …") that does not report experiments; else, when the thing is the paper's own
@@ -426,8 +430,8 @@ def _definition(
     if mentioning and not any(_names(title, n) for n in names):
         return best(mentioning)
     own = next((u for u in plain if _CONTRIBUTION.search(u.text)), None)
-    if names and own is not None:
-        return own
+    if (names or own_first) and own is not None:
+        return own  # (asked for its main idea: what the paper says it does)
     return best(sentences)
 
 

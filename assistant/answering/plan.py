@@ -26,6 +26,7 @@ from assistant.answering.reading import (
     asks_date,
     asks_entity,
     asks_findings,
+    asks_gist,
     asks_method,
     asks_motivation,
     asks_name,
@@ -124,6 +125,7 @@ class QueryPlan:
     motivation: bool = False  # asks what problem the paper takes on
     findings: bool = False  # asks what its experiments showed ("what do they find?")
     claim: bool = False  # asks which paper states something ("which paper argues X?")
+    gist: bool = False  # asks for a paper's main idea or contribution
     focus: tuple[str, ...] = ()  # the words naming what it asks for ("licence"), as typed
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -438,6 +440,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),
+        gist=lang == "en" and asks_gist(text),
         focus=focus,
         small_talk=small_talk(text),
     )

@@ -331,6 +331,11 @@ _GIST = re.compile(
 )
 
 
+def asks_gist(text: str) -> bool:
+    """ "What's the main idea/contribution of X": the paper's own statement of what it does."""
+    return bool(_GIST.search(text))
+
+
 def is_definition(text: str) -> bool:
     """ "What is X", "tell me about X", "can you tell me what X does", "what's the main idea of
     X", or a request with no other question ("please describe BitPipe briefly")."""
