@@ -722,3 +722,10 @@ def test_the_main_contribution_of_a_listed_paper_is_what_it_says_it_does(
     assert cited(answer) == [first]
     lead = answer.text.split(". ")[0]
     assert re.search(r"\b(?:we|this (?:paper|work))\b", lead, re.I), lead
+
+
+def test_a_short_english_question_is_not_read_as_another_language(assistant: Assistant) -> None:
+    # "moe" is a Dutch word too; "papers" is English, and together they read as English
+    answer = assistant.ask("moe papers?")
+    assert answer.intent == "list" and not answer.abstained and not answer.notices
+    assert all("MoE" in p.abstract for p in assistant.papers() if p.title in cited(answer))

@@ -188,6 +188,7 @@ def _everyday_in(word: str, lang: str) -> bool:
 
 # A word belongs to another language when it is this much more frequent there (Zipf: ten times).
 FOREIGN_MARGIN = 1.0
+FOREIGN_CAP = 3.0  # one word's say, at most (a word absent from a list has Zipf 0)
 
 
 def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
@@ -318,27 +319,32 @@ def _with_spaced_compounds(text: str, words: list[Word], collection: Collection)
 
 
 def question_language(words: Sequence[Word]) -> str:
-    """English unless most of the question's everyday words are far more frequent (ten times)
-    in one other language than in English ("was ist LoRA", "qu'est-ce que ZipAR"): English
-    word lists hold many foreign function words, so "English first" would read those as English.
-    """
+    """English unless the question's words are, taken together, likelier in one other
+    language: the sum of their log-frequency differences (Zipf, each capped) favours it, and at
+    least one word is far more frequent there ("was ist LoRA", "qu'est-ce que ZipAR"; not "moe
+    papers"). English word lists hold many foreign function words, so "English first" per word
+    would read "ist" and "que" as English."""
     alpha = [
         part
         for w in words
         if not w.name_shaped
-        for part in re.split(r"[-.'’:]", w.folded)
+        for part in re.split(r"[-.'’:]", w.surface.casefold())  # as typed: "papers", "qué"
         if part.isalpha()
     ]
     if not alpha:
         return "en"
     if sum(not language.is_latin(w) for w in alpha) * 2 >= len(alpha):
         return "other"
-    votes = {
-        lang: sum(language.zipf(w, lang) - language.zipf(w) >= FOREIGN_MARGIN for w in alpha)
-        for lang in language.OTHER_LANGUAGES
-    }
-    lang = max(votes, key=lambda lang: votes[lang])
-    return lang if votes[lang] * 2 >= len(alpha) else "en"
+
+    def leaning(lang: str) -> tuple[float, int]:
+        gaps = [language.zipf(w, lang) - language.zipf(w) for w in alpha]
+        capped = sum(max(-FOREIGN_CAP, min(FOREIGN_CAP, g)) for g in gaps)
+        return capped, sum(g >= FOREIGN_MARGIN for g in gaps)
+
+    scores = {lang: leaning(lang) for lang in language.OTHER_LANGUAGES}
+    lang = max(scores, key=lambda lang: scores[lang])
+    total, far = scores[lang]
+    return lang if total > 0 and far else "en"
 
 
 def make_plan(question: str, collection: Collection) -> QueryPlan:
