@@ -35,6 +35,7 @@ LOLDU = (
 )
 FIRA = "Fira: Can We Achieve Full-rank Training of LLMs Under Low-rank Constraint?"
 ZIPAR = "ZipAR: Accelerating Autoregressive Image Generation through Spatial Locality"
+HIFI_CODEC = "HiFi-Codec: Group-residual Vector quantization for High Fidelity Audio Codec"
 FEW_SHOT = "A Closer Look at Few-shot Classification Again"
 DREAM_ENGINE = (
     "Multimodal Representation Alignment for Image Generation: "
@@ -391,6 +392,8 @@ def test_an_answer_leads_with_the_fact_asked_for(assistant: Assistant) -> None:
         # the main idea of a paper is what it proposes, not how well it does
         ([], "whats the main idea of fira", FIRA, "plug-and-play training framework"),
         ([], "gist of zipar?", ZIPAR, "parallel decoding framework"),
+        # "vq" typed in lower case is the "vector quantization" the abstract spells out
+        ([], "which paper does vq for audio codecs", HIFI_CODEC, "vector quantization"),
         # "which paper says X": the paper's own statement, not the background that sets it up
         (
             [],

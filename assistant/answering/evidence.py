@@ -46,6 +46,7 @@ METHOD_CUE = 0.15
 MOTIVATION_SCENE = 2
 # What is asked of a paper counts words at least this informative ("limitations", not "get").
 ASKED = 0.5
+ACRONYM_MAX = 5  # a word this short that is no English word may be an acronym typed in lower case
 SENTENCES = {Intent.FACT: 3, Intent.DEFINITION: 3, Intent.LIST: 1, Intent.COMPARE: 2}
 # What a term that only identifies the paper ("LQ-LoRA" in a question about LQ-LoRA) counts
 # for when choosing among that paper's sentences: every sentence is about the paper anyway.
@@ -180,10 +181,14 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
 
 
 def _mentions(term: Term, terms: frozenset[str]) -> bool:
-    """Whether a text has the term, its words ("video LLM" as "Video LLM"), or a word derived
-    from it ("train" in "trainable")."""
+    """Whether a text has the term, its words ("video LLM" as "Video LLM"), what an acronym
+    stands for, or a word derived from it ("train" in "trainable")."""
     key = term.key
     if present(key, terms) or (term.parts and all(present(p, terms) for p in term.parts)):
+        return True
+    # "vq" typed in lower case for the "vector quantization" the abstract writes out
+    short = term.surface.isalpha() and len(term.surface) <= ACRONYM_MAX
+    if short and term.language != "en" and present(key, terms, acronym=True):
         return True
     return (
         len(key) >= STEM_MIN
