@@ -70,8 +70,6 @@ _FOUND = re.compile(
     re.I,
 )
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
-# A number not inside a name: not after a letter ("C4", "GPT-4", "H100"), not before a letter that is
-# no unit ("3D", "4o"; but "9k", "2.4x", "7B", "1080p").
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
     r"trillion|half|double|twice|fold)\b",

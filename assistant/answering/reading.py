@@ -342,7 +342,7 @@ def is_definition(text: str) -> bool:
     return (
         bool(_DEFINITION.search(text))
         or bool(_WHAT_IT_IS.search(text))
-        or bool(_GIST.search(text))
+        or asks_gist(text)
         or (bool(_REQUEST.search(text)) and not _WH.search(text))
     )
 

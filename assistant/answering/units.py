@@ -11,7 +11,8 @@ from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentence
 
 ACRONYM_PREFIX = "~"  # marks an initialism of consecutive words in a text's term set
 URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
-# A number, but not the digits of a name ("C4", "GPT-4", "H100"); "2.2x", "13B", "30fps" count.
+# A number not inside a name: not after a letter ("C4", "GPT-4", "H100"), not before a letter
+# that is no unit ("3D", "4o"; but "9k", "2.4x", "7B", "1080p").
 _AMOUNT = re.compile(r"(?<!\w)(?<![^\W\d_]-)\d+(?:[.,]\d+)*(?!(?![kKMBGTxXpbsmh])[^\W\d_])")
 
 
