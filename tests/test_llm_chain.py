@@ -273,3 +273,19 @@ def test_fake_bracketed_citations_never_reach_the_answer_text(
     assert leftover == [f"[{SNIPER}]"], answer.text
     assert "Fake" not in answer.text  # citation-like brackets are removed, not kept as text
     assert len(answer.rejected_citations) >= 3
+
+
+def test_the_model_is_told_when_the_paper_only_mentions_what_is_asked(
+    built_home: Path, fake_openai: FakeOpenAI
+) -> None:
+    # no paper in the digest is about OBELICS; MINT-1T mentions it
+    def model(body: dict[str, Any]) -> str:
+        title = next(iter(_evidence_keys(body).values()))
+        return f"No paper here is about OBELICS; one compares with it [{_key_of(body, title)}]."
+
+    fake_openai.responder = model
+    answer = _llm(built_home, fake_openai).ask("what is obelics")
+    sent = fake_openai.requests[-1]["messages"]
+    assert "is not about obelics; it only mentions it" in sent[-1]["content"]
+    assert "No paper here is about the thing asked about" in sent[-1]["content"]
+    assert answer.backend == "openai" and len(answer.citations) == 1

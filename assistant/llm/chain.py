@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Usage
@@ -74,6 +75,9 @@ def render_item(item: EvidenceItem, aspect: tuple[str, ...]) -> str:
     if not item.states_aspect and aspect:
         asked = ", ".join(_data(a) for a in aspect)
         text = f"(Its abstract says nothing about: {asked}.) {text}"
+    if item.mentions_only:
+        names = ", ".join(_data(n) for n in item.mentions_only)
+        text = f"(This paper is not about {names}; it only mentions it.) {text}"
     return f"{head}: {text}"
 
 
@@ -89,9 +93,7 @@ def render_evidence(evidence: Evidence, budget: int) -> tuple[str, list[Evidence
             cost = tokens.count_tokens(line) + 2
             if used + cost <= budget or len(item.sentences) <= 1:
                 break
-            item = EvidenceItem(
-                item.key, item.paper, item.sentences[:-1], item.target, item.states_aspect
-            )
+            item = replace(item, sentences=item.sentences[:-1])
         if shown and used + cost > budget:
             break
         lines.append(line)
@@ -111,6 +113,10 @@ def instructions(evidence: Evidence, shown: list[EvidenceItem]) -> str:
         text += " Say what problem or gap the paper takes on, then what it does about it."
     if any(not i.states_aspect for i in shown):
         text += " If a paper's abstract says nothing about what is asked, say so plainly."
+    if any(i.mentions_only for i in shown):
+        text += (
+            " No paper here is about the thing asked about: say so, then what the paper says of it."
+        )
     return text
 
 
