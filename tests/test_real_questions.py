@@ -732,3 +732,21 @@ def test_a_short_english_question_is_not_read_as_another_language(assistant: Ass
     answer = assistant.ask("moe papers?")
     assert answer.intent == "list" and not answer.abstained and not answer.notices
     assert all("MoE" in p.abstract for p in assistant.papers() if p.title in cited(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [("top 3 papers on quantization", 3), ("give me two papers on pruning", 2)],
+)
+def test_a_list_gives_as_many_papers_as_asked_for(
+    assistant: Assistant, question: str, wanted: int
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "list" and len(answer.citations) == wanted
+    # the number is grammar: "3" does not pick the sentence with a 3 in it
+    assert answer.text.splitlines()[0].startswith(f"The {wanted} that match best, of ")
+
+
+def test_recommend_a_paper_on_x_names_no_paper_called_recommend(assistant: Assistant) -> None:
+    answer = assistant.ask("recommend a paper on data filtering")
+    assert not answer.abstained and len(answer.citations) == 1

@@ -97,10 +97,14 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         if sel.absent:
             lines.append(f"({_quote(sel.absent)} is not in this collection.)")
     elif sel.intent is Intent.LIST and len(evidence.items) > 1:
-        lines.append(f"{len(evidence.items)} papers in this collection match:")
+        shown = len(evidence.items)
+        if plan.count and sel.more:  # "top 3 papers on X"
+            lines.append(f"The {shown} that match best, of {shown + sel.more} in this collection:")
+        else:
+            lines.append(f"{shown} papers in this collection match:")
         for item in evidence.items:
             lines.append(f"- {_body(item, evidence)} [{item.paper.title}]")
-        if sel.more:
+        if sel.more and not plan.count:
             lines.append(
                 f"…and {sel.more} more paper{'s' if sel.more > 1 else ''} that match; "
                 "a narrower question (or a filter) shows them."

@@ -40,6 +40,7 @@ from assistant.answering.reading import (
     quoted_phrases,
     refers_back,
     repair_grammar_words,
+    requested_count,
     small_talk,
     title_references,
     wants_list,
@@ -127,6 +128,7 @@ class QueryPlan:
     claim: bool = False  # asks which paper states something ("which paper argues X?")
     gist: bool = False  # asks for a paper's main idea or contribution
     focus: tuple[str, ...] = ()  # the words naming what it asks for ("licence"), as typed
+    count: int | None = None  # how many papers a list asks for ("top 3 papers on X")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -448,6 +450,7 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         claim=lang == "en" and asks_claim(text),
         gist=lang == "en" and asks_gist(text),
         focus=focus,
+        count=requested_count(text) if intent is Intent.LIST else None,
         small_talk=small_talk(text),
     )
     return plan

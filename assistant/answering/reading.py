@@ -130,9 +130,12 @@ _THE_X_PAPER = re.compile(
 _X_PAPER_FIRST = re.compile(
     r"^\W*(?!(?:what|which|how|who|why|when|where|can|could|please|ok|okay|so|and|do|does|did|is|"
     r"are|i|my|the|a|an|any|some|summari[sz]e|explain|describe|tell|best|good|top|great|key|"
-    r"recent|new|latest|relevant|interesting|useful)\b)"
+    r"recent|new|latest|relevant|interesting|useful|recommend|suggest|find|need|want|give|show|"
+    r"get|looking)\b)"
     + _MODIFIERS
-    + r"(?P<x>(?:(?!\bthe\b)[^?.!,;:\n]){3,80}?)\s+paper\b(?!s)",
+    # "X paper", where X does not end in a determiner ("recommend a paper on …" names none)
+    + r"(?P<x>(?:(?!\bthe\b)[^?.!,;:\n]){3,80}?)(?<!\ba)(?<!\ban)(?<!\bone)(?<!\bany)(?<!\bsome)"
+    r"(?<!\bthis)(?<!\bthat)\s+paper\b(?!s)",
     _I,
 )
 _AUTHOR = re.compile(r"\b(?P<name>[A-Z][\w'-]+)\s+(?P<g1>et\s+al)\b\.?")
@@ -277,6 +280,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _ORDINAL,
         _HOW_IT_WORKS,
         _WHICH_PAPER,
+        _COUNT,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -357,6 +361,25 @@ _AMONG = re.compile(r"\bwhich\s+(?:one|ones|of\s+(?:them|those|these))\b", _I)
 def chooses_among(text: str) -> bool:
     """ "Which one handles long videos?", "which of them …": picks from papers listed earlier."""
     return bool(_AMONG.search(text))
+
+
+_COUNT_WORDS = "one two three four five six seven eight nine ten".split()
+# "top 3 papers on X", "give me two papers about Y": how many papers are wanted
+_COUNT = re.compile(
+    r"\b(?P<g1>(?:top|best|first)\s+)?(?P<g2>\d{1,2}|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\s+(?:[^\W\d_][\w-]*\s+){0,2}?(?:papers|works|studies|articles|ones)\b",
+    _I,
+)
+
+
+def requested_count(text: str) -> int | None:
+    """How many papers a list question asks for ("top 3 papers", "two papers about X")."""
+    m = _COUNT.search(text)
+    if m is None:
+        return None
+    n = m.group("g2").lower()
+    count = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
+    return count or None
 
 
 def ordinal_reference(text: str) -> int | None:

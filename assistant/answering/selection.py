@@ -117,8 +117,9 @@ def select(
     if plan.intent is Intent.LIST:
         passing = _list(plan, pool, candidates)
         if passing:
-            sel.chosen = passing[:MAX_LIST]
-            sel.more = max(0, len(passing) - MAX_LIST)
+            most = min(plan.count or MAX_LIST, MAX_LIST)  # "top 3 papers on X": the best three
+            sel.chosen = passing[:most]
+            sel.more = max(0, len(passing) - most)
             return sel
     ranked = sorted(candidates, key=lambda c: (not c.named, -relevance(c)))
     best = ranked[0] if ranked else None
