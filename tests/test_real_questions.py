@@ -750,3 +750,14 @@ def test_a_list_gives_as_many_papers_as_asked_for(
 def test_recommend_a_paper_on_x_names_no_paper_called_recommend(assistant: Assistant) -> None:
     answer = assistant.ask("recommend a paper on data filtering")
     assert not answer.abstained and len(answer.citations) == 1
+
+
+@pytest.mark.parametrize("question", ["tl;dr loongtrain", "zipar in one sentence", "eli5 zipar"])
+def test_asking_for_a_summary_in_shorthand_gets_what_the_paper_does(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "definition" and len(answer.citations) == 1
+    assert "does not mention" not in answer.text
+    # and "TLDR" is still the name of a paper when it is what is asked about
+    assert cited(assistant.ask("what is tldr"))[0].startswith("TLDR:")

@@ -81,7 +81,9 @@ _DEFINITION = re.compile(
 # Requests anywhere in the question ("can you summarize X", "please describe X briefly").
 _REQUEST = re.compile(
     r"\b(?P<g1>summari[sz]e|explain|describe|tell\s+me\s+(?:about|what)|overview\s+of|"
-    r"summary\s+of|tl;?dr\s+(?:of|on|for))\b"
+    r"summary\s+of|tl;?dr\s+(?:of|on|for)|eli5|in\s+(?:one|a)\s+(?:sentence|line|nutshell))\b"
+    # "tl;dr loongtrain" (at the start; "what is TLDR?" asks about the TLDR paper)
+    r"|^\W*(?P<g7>tl;?dr)\b(?!\s*(?:\?|$))"
     # asking for reading: "can u recommend a paper on X", "looking for work about X"
     r"|\b(?P<g2>recommend|suggest|point\s+me\s+to|know\s+of|looking\s+for|need)\s+(?:me\s+)?"
     r"(?:a|an|any|some)?\s*(?:good\s+)?(?P<g3>papers?|work|reading)\s+(?=on|about|for|regarding)"
