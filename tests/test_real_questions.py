@@ -761,3 +761,14 @@ def test_asking_for_a_summary_in_shorthand_gets_what_the_paper_does(
     assert "does not mention" not in answer.text
     # and "TLDR" is still the name of a paper when it is what is asked about
     assert cited(assistant.ask("what is tldr"))[0].startswith("TLDR:")
+
+
+@pytest.mark.parametrize(
+    "question", ["what does the alpagasus paper do", "what does the sniper training paper propose"]
+)
+def test_what_does_the_x_paper_do_leads_with_what_it_proposes(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "definition" and len(answer.citations) == 1
+    assert not re.match(r"(?:Our )?experiments", answer.text, re.I)

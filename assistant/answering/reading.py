@@ -73,7 +73,7 @@ _DEFINITION = re.compile(
     r"(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
     # "what's its latency", "what is SeiT's storage saving": an attribute, not a definition
     r"(?!(?:its|their|his|her)\b|[\w-]+['’]s\s+\w)"
-    r"|what\s+does(?=\s+\S+(?:\s+\S+)?\s+(?P<g2>do|propose|introduce|present)\b)"
+    r"|what\s+does(?=\s+\S+(?:\s+\S+){0,3}\s+(?P<g2>do|propose|introduce|present)\b)"
     r"|tell\s+me\s+(?:more\s+)?about\b|explain\b|summari[sz]e\b|describe\b|can\s+(?:you|u)\s+"
     r"(?:explain|summari[sz]e|describe)\b|(?:give|write)\s+(?:me\s+)?(?:a\s+)?(?:summary|overview)\b)",
     _I,
