@@ -772,3 +772,10 @@ def test_what_does_the_x_paper_do_leads_with_what_it_proposes(
     answer = assistant.ask(question)
     assert answer.intent == "definition" and len(answer.citations) == 1
     assert not re.match(r"(?:Our )?experiments", answer.text, re.I)
+
+
+def test_a_generic_subject_is_not_a_missing_topic(assistant: Assistant) -> None:
+    # no abstract says "people": it is the question's grammar, not something it asks about
+    assert not any(" people " in f" {p.abstract} " for p in assistant.papers())
+    answer = assistant.ask("how do people evaluate interleaved generation")
+    assert not answer.abstained and answer.citations

@@ -256,6 +256,13 @@ def asks_claim(text: str) -> bool:
 # "How many examples …", "how much memory …": the asking words are grammar ("many" is not a
 # word the answer must contain).
 _HOW_MUCH = re.compile(r"\bhow\s+(?P<g1>many|much)\b", _I)
+# "How do people evaluate X?": a generic subject asks how it is done, not about people.
+_GENERIC_SUBJECT = re.compile(
+    r"\b(?:how|what|why|when|where)\s+(?:do|does|did|can|could|should|would|might)\s+"
+    r"(?:(?:most|many|other|some)\s+)?(?P<g1>people|researchers|folks|others|practitioners|"
+    r"one|you|we|they|anyone|someone|somebody|everyone|authors)\b",
+    _I,
+)
 # "Which paper does X?": asks for a paper; no sentence must say "paper".
 _WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?P<g1>paper|study|article)\b", _I)
 # "How does it work?": the verb asks for the method; no sentence must contain "work".
@@ -282,6 +289,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _ORDINAL,
         _HOW_IT_WORKS,
         _WHICH_PAPER,
+        _GENERIC_SUBJECT,
         _COUNT,
     ):
         for m in pattern.finditer(text):
