@@ -562,7 +562,10 @@ def test_what_is_its_x_asks_for_a_property_not_a_definition(assistant: Assistant
     assert answer.text.startswith("The abstract does not mention 'latency'")
 
 
-@pytest.mark.parametrize("question", ["quantization papers?", "does any paper use flashattention"])
+@pytest.mark.parametrize(
+    "question",
+    ["quantization papers?", "does any paper use flashattention", "show me some work on pruning"],
+)
 def test_a_topic_with_papers_or_any_study_asks_for_a_list(
     assistant: Assistant, question: str
 ) -> None:
