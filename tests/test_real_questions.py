@@ -782,3 +782,13 @@ def test_a_generic_subject_is_not_a_missing_topic(assistant: Assistant) -> None:
     assert not any(" people " in f" {p.abstract} " for p in assistant.papers())
     answer = assistant.ask("how do people evaluate interleaved generation")
     assert not answer.abstained and answer.citations
+
+
+def test_either_asks_about_the_papers_just_listed(assistant: Assistant) -> None:
+    listed = assistant.ask("which papers are about unlearning")
+    assert len(listed.citations) >= 2
+    answer = assistant.ask("does either use lora", history=[listed])
+    # neither abstract mentions LoRA: the answer says so about one of them, and does not jump
+    # to a LoRA paper that has nothing to do with unlearning
+    assert cited(answer)[0] in cited(listed)
+    assert answer.text.startswith("The abstract does not mention 'lora'")

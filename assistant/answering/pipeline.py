@@ -113,7 +113,10 @@ class Answering:
                 language=plan.language,
             )
             pool2, selection2 = self._choose(joined, collection, k, filters, ())
-            if selection2.chosen:
+            earlier = make_plan(turns[-1].question, collection)
+            # the joined reading must still be about the earlier topic: "does either use
+            # LoRA?" after two unlearning papers is not a question about LQ-LoRA
+            if selection2.chosen and _has_main_term(earlier, selection2):
                 plan, pool, selection = joined, pool2, selection2
                 selection.followup = True
         plan = plan.with_context(context, selection.followup)

@@ -108,6 +108,7 @@ _QUANTITY = re.compile(
 # Words that point back to something said earlier.
 _ANAPHORA = re.compile(
     r"\b(?:it|its|it's|they|them|their|theirs|those|these|he|she|his|her|former|latter|same|"
+    r"either|neither|"
     r"(?:this|that|the)\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|"
     r"authors?|technique|algorithm|proposed|variant|architecture|study|survey|corpus|one)|"
     r"which\s+ones?|this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
