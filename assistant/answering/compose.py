@@ -15,7 +15,7 @@ from assistant.answering.language import everyday_english
 from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.selection import Abstain
-from assistant.answering.units import text_terms
+from assistant.answering.units import quantities, text_terms
 
 NOT_COVERED = "The papers in this collection don't seem to cover this"
 LANGUAGE_NAMES = {
@@ -174,4 +174,7 @@ def _body(item: EvidenceItem, evidence: Evidence) -> str:
     if item.states_aspect or not evidence.aspect:
         return text
     asked = _quote(evidence.aspect)
+    if evidence.plan.wants_quantity and item.sentences and quantities(item.sentences[0]):
+        # "what's the speedup of ZipAR?": no figure under that name, but the one it gives
+        return f"The abstract gives no figure for {asked}; the figure it gives: {text}"
     return f"The abstract does not mention {asked}. What it says: {text}"
