@@ -19,7 +19,7 @@ from assistant.answering.collection import IDENTIFYING, Collection
 from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
-from assistant.answering.units import Unit, token_keys
+from assistant.answering.units import NAMING_VERB, Unit, token_keys
 from assistant.answering.words import read_words, word_keys
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
@@ -154,10 +154,9 @@ def gather(
             if not titled and len(ids) <= MAX_INTRO_CHECKS and plan.intent is not Intent.LIST:
                 # "what datasets does mmc4 use?": the paper that introduces the name ("We
                 # release Multimodal C4 (mmc4)"), not one that compares itself with it
+                texts = collection.papers_sentences(ids)
                 ids = tuple(
-                    p
-                    for p in ids
-                    if any(_introduces_name(s, t.surface) for s in collection.paper_sentences(p))
+                    p for p in ids if any(_introduces_name(s, t.surface) for s in texts.get(p, ()))
                 )
                 titled = len(ids) == 1
             if titled:
@@ -175,9 +174,8 @@ def gather(
                 if spelled:
                     # "which papers use RL?": also those that write "reinforcement learning"
                     pool.spelled_out[term.key] = spelled
-                    position = {pid: i for i, pid in enumerate(collection.paper_index[0])}
                     found = found.copy()
-                    found[[position[p] for p in spelled]] = True
+                    found[[collection.paper_position[p] for p in spelled]] = True
                 having = found if having is None else having & found
             every = collection.paper_index[0]
             scanned = (
@@ -240,11 +238,10 @@ def _spelled_out(term: Term, collection: Collection) -> set[str]:
         for k in content[1:]:
             having = having & collection.contains(k)
         every = collection.paper_index[0]
-        found.update(
-            every[i]
-            for i in having.nonzero()[0][:MAX_PHRASE_CHECKS]
-            if _in_order(list(keys), _words_apart(collection.paper_sentences(every[i])))
+        texts = collection.papers_sentences(
+            [every[i] for i in having.nonzero()[0][:MAX_PHRASE_CHECKS]]
         )
+        found.update(p for p, text in texts.items() if _in_order(list(keys), _words_apart(text)))
     return found
 
 
@@ -346,11 +343,8 @@ def resolve_reference(
     ]
     if IDENTIFYING < len(found) <= MAX_INTRO_CHECKS:
         # several abstracts use the name ("mmc4"): the one that introduces it is the paper
-        own = [
-            pid
-            for pid in found
-            if any(_introduces_name(s, text) for s in collection.paper_sentences(pid))
-        ]
+        texts = collection.papers_sentences(found)
+        own = [pid for pid in found if any(_introduces_name(s, text) for s in texts.get(pid, ()))]
         found = own if len(own) == 1 else found
     return Resolved(text, tuple(found), original, strict)
 
@@ -371,7 +365,7 @@ def _introduces_name(sentence: str, name: str) -> bool:
     n = re.escape(name)
     return bool(
         re.search(
-            rf"\b(?:propos|introduc|present|releas|call|nam|dub|term)\w*\s+"
+            rf"{NAMING_VERB}\s+"
             rf"(?:(?:the|a|an|our)\s+)?(?:{n}(?![\w-])|(?:[^\s(),]+\s+){{1,4}}\(\s*{n}\s*\))",
             sentence,
             re.IGNORECASE,

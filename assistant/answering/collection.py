@@ -85,14 +85,18 @@ class Collection:
         return np.asarray(self.index.paper_ids, dtype=object)
 
     @cached_property
+    def paper_position(self) -> dict[str, int]:
+        """Paper id -> its position in ``paper_index`` (and in ``contains``'s arrays)."""
+        return {pid: i for i, pid in enumerate(dict.fromkeys(self.index.paper_ids))}
+
+    @cached_property
     def paper_index(self) -> tuple[list[str], Any]:
         """(paper ids, the paper position of every chunk row): papers as array positions."""
         import numpy as np
 
-        ids = list(dict.fromkeys(self.index.paper_ids))
-        position = {pid: i for i, pid in enumerate(ids)}
+        position = self.paper_position
         rows = np.fromiter((position[p] for p in self.index.paper_ids), np.int64)
-        return ids, rows
+        return list(position), rows
 
     def contains(self, term: str) -> Any:
         """One bool per paper (``paper_index`` order): does its text contain ``term``?"""
@@ -151,12 +155,15 @@ class Collection:
             found = self._units[key] = units_of(paper.title, paper.paper.abstract)
         return found
 
+    def papers_sentences(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each paper's title and abstract sentences, read from the store in one call; papers
+        the store no longer holds are left out."""
+        records = self._load_papers(list(paper_ids)) if self._load_papers and paper_ids else []
+        return {r.paper_id: [r.title, *split_sentences(r.abstract)] for r in records}
+
     def paper_sentences(self, paper_id: str) -> list[str]:
         """A paper's title and abstract sentences (read from the store)."""
-        records = self._load_papers([paper_id]) if self._load_papers else []
-        if not records:
-            return []
-        return [records[0].title, *split_sentences(records[0].abstract)]
+        return self.papers_sentences([paper_id]).get(paper_id, [])
 
     def paper_word_keys(self, paper_id: str) -> list[str]:
         """A paper's title and abstract as a sequence of word keys (for phrase matching)."""
@@ -189,13 +196,13 @@ class Collection:
     @cached_property
     def _amount_rate(self) -> float:
         """The share of the collection's sentences that state an amount (on a sample)."""
-        sample = list(dict.fromkeys(self.index.paper_ids))[:AMOUNT_BASE]
+        sample = self.paper_index[0][:AMOUNT_BASE]
         sentences = [s for found in self._abstract_sentences(sample) for s in found]
         return sum(bool(quantities(s)) for s in sentences) / max(1, len(sentences))
 
     def _abstract_sentences(self, paper_ids: list[str]) -> list[list[str]]:
-        records = self._load_papers(paper_ids) if self._load_papers and paper_ids else []
-        return [split_sentences(r.abstract) for r in records]
+        """The abstracts' sentences (without the titles) of these papers."""
+        return [found[1:] for found in self.papers_sentences(paper_ids).values()]
 
     def expansions(self, acronym: str) -> tuple[tuple[str, ...], ...]:
         """What an acronym stands for, as the collection's papers spell it out ("Reinforcement

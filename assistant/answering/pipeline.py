@@ -113,10 +113,11 @@ class Answering:
                 language=plan.language,
             )
             pool2, selection2 = self._choose(joined, collection, k, filters, ())
-            earlier = make_plan(turns[-1].question, collection)
             # the joined reading must still be about the earlier topic: "does either use
             # LoRA?" after two unlearning papers is not a question about LQ-LoRA
-            if selection2.chosen and _has_main_term(earlier, selection2):
+            if selection2.chosen and _has_main_term(
+                make_plan(turns[-1].question, collection), selection2
+            ):
                 plan, pool, selection = joined, pool2, selection2
                 selection.followup = True
         plan = plan.with_context(context, selection.followup)

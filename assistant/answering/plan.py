@@ -421,6 +421,8 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
             t is not None and t.in_collection and collection.states_amounts(t.key) for t in asked
         )
 
+    parts = [text[a:b] for a, b in spans]
+    amounts = [amount(part) for part in parts]
     plan = QueryPlan(
         question=text,
         alternatives=groups,
@@ -431,13 +433,13 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         clauses=tuple(
             Clause(
                 frozenset(k),
-                amount(text[a:b]),
-                asks_name(text[a:b]),
-                asks_entity(text[a:b]) and not amount(text[a:b]),
-                asks_method(text[a:b]),
+                quantity,
+                asks_name(part),
+                asks_entity(part) and not quantity,
+                asks_method(part),
             )
-            for k, (a, b) in zip(clause_keys, spans)
-            if k or amount(text[a:b]) or asks_name(text[a:b])
+            for k, part, quantity in zip(clause_keys, parts, amounts)
+            if k or quantity or asks_name(part)
         ),
         intent=intent,
         terms=tuple(terms),

@@ -59,15 +59,18 @@ _ONE = re.compile(
     r"|\bwhich\s+(?:one\s+)?of\s+(?:those|these|them)\b[^?]*\b(?:is|does|has|was|uses)\b",
     _I,
 )
+# "which one is better": choosing between alternatives by a comparative
+_WHICH_IS = r"which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets)"
+_COMPARATIVE = (
+    r"(?:better|worse|faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b"
+)
 _COMPARE = re.compile(
     r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?|"
     r"diff(?=\s+(?:between|btw)\b))\b"
-    # "gptvq or glvq, which is better at 2 bits?", "which one is faster, X or Y?" (the
+    # "which one is faster, X or Y?", "gptvq or glvq, which is better at 2 bits?" (the
     # adjective stays: it is what to compare)
-    r"|\b(?P<g2>which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets))(?=\s+(?:better|worse|"
-    r"faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b[^?]*\b(?:or|vs)\b)"
-    r"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets))\s+"
-    r"(?:better|worse|faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b)",
+    rf"|\b(?P<g2>{_WHICH_IS})(?=\s+{_COMPARATIVE}[^?]*\b(?:or|vs)\b)"
+    rf"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>{_WHICH_IS})\s+{_COMPARATIVE})",
     _I,
 )
 _DEFINITION = re.compile(

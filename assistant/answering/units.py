@@ -71,12 +71,16 @@ def token_keys(token: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# The verbs that give a thing its name: "we propose X", "called X", "we release X".
+NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
+
+
 def defines_name(text: str, name: str) -> bool:
     """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME"."""
     n = re.escape(name)
     return bool(
         re.search(
-            rf"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*\s+(?:\S+\s+){{0,4}}?{n}\b"
+            rf"{NAMING_VERB}\s+(?:\S+\s+){{0,4}}?{n}\b"
             rf"|\(\s*{n}\s*\)"
             rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
             text,
