@@ -794,3 +794,63 @@ def test_either_asks_about_the_papers_just_listed(assistant: Assistant) -> None:
     # to a LoRA paper that has nothing to do with unlearning
     assert cited(answer)[0] in cited(listed)
     assert answer.text.startswith("The abstract does not mention 'lora'")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "im looking for work on multimodal pretraining data",
+        "what has been done on continual learning",
+        "is there research on knowledge distillation",
+        "i need refs on video llms",
+        "what methods are there for kv cache compression",
+        "what are the main approaches to long context training",
+        "which benchmarks evaluate interleaved generation",
+    ],
+)
+def test_asking_what_the_collection_has_on_a_topic_lists_papers(
+    assistant: Assistant, question: str
+) -> None:
+    # "looking for work on", "what methods are there for", "which benchmarks …": several
+    # papers are wanted, not the one that matches best
+    answer = assistant.ask(question)
+    assert answer.intent == "list" and len(answer.citations) >= 2
+
+
+def test_a_plural_question_about_a_named_paper_stays_with_it(assistant: Assistant) -> None:
+    answer = assistant.ask("what bit widths does llm-qat reach")
+    assert cited(answer) == [LLM_QAT]
+
+
+def test_explain_how_x_works_is_not_a_list(assistant: Assistant) -> None:
+    # "works" ends the question, but it is the verb of "how ADED works"
+    answer = assistant.ask("can you explain how ADED works")
+    assert answer.intent != "list" and len(answer.citations) == 1
+    assert cited(answer)[0].startswith("Adaptive Draft-Verification")
+
+
+def test_a_title_asked_about_without_the_is_looked_up(assistant: Assistant) -> None:
+    # "what is X paper about" names X as "what is the X paper about" does
+    answer = assistant.ask("what is attention is all you need paper about")
+    assert answer.abstained and not answer.citations
+    assert "not in this collection" in answer.text
+
+
+def test_the_best_paper_on_x_is_the_best_match_not_a_paper_named_best(
+    assistant: Assistant,
+) -> None:
+    # "best" chooses; it is not the "Best-fit Packing" paper
+    answer = assistant.ask("which is the best paper on pruning llms")
+    assert len(answer.citations) == 1 and "prun" in answer.text.casefold()
+    assert answer.text.startswith("The best match of ")
+
+
+def test_each_after_a_list_answers_for_every_paper_listed(assistant: Assistant) -> None:
+    listed = assistant.ask("which papers release interleaved image-text corpora")
+    assert len(listed.citations) >= 3
+    answer = assistant.ask("how big is each", history=[listed])
+    assert cited(answer) == cited(listed)
+    # each line leads with that paper's figures
+    assert "103M documents" in answer.text and "163 languages" in answer.text
+    compared = assistant.ask("compare them", history=[listed])
+    assert cited(compared) == cited(listed)

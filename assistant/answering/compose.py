@@ -114,6 +114,8 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         meta = _metadata(item, plan.metadata)
         if sel.intent is Intent.LIST and not sel.more:
             meta = "One paper in this collection matches: " + meta  # asked for several
+        elif sel.intent is Intent.LIST and plan.count:  # "the best paper on X"
+            meta = f"The best match of {1 + sel.more} in this collection: " + meta
         elif sel.intent is Intent.COMPARE and len(plan.targets) >= 2 and not sel.followup:
             # asked to compare things the collection has no separate papers for
             named = [t for t in plan.targets if _names_a_thing(t, plan)]

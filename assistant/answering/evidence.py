@@ -153,7 +153,12 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
                 aspects.append(t.surface)
         # "what's the difference between X and Y?" asks nothing but the names: each paper
         # is answered as "what is X" would be
-        reading = Intent.DEFINITION if intent is Intent.COMPARE and not asked else intent
+        # ("how big is each?" asks for a figure of each)
+        reading = (
+            Intent.DEFINITION
+            if intent is Intent.COMPARE and not asked and not plan.wants_quantity
+            else intent
+        )
         sentences = pick_sentences(plan, cand, identifying, reading, SENTENCES[intent])
         # a fact asked of a paper whose abstract has none of the question's other words
         named = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}

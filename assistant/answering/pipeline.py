@@ -98,6 +98,12 @@ class Answering:
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool, selection = self._choose(plan, collection, k, filters, context)
+        if plan.many and not selection.followup and not any(c.named for c in pool.candidates):
+            # "which models use RLHF?", "what methods are there for X?": naming no paper, it
+            # asks for every paper that has them
+            plan = make_plan(question, collection, listing=True)
+            k = self.top_k * 2
+            pool, selection = self._choose(plan, collection, k, filters, context)
         if len(context) > 1 and selection.followup and not _has_main_term(plan, selection):
             # The previous answer's papers do not have what is asked ("which of those is
             # multilingual?" after a list that missed one): read it with the previous question.

@@ -27,11 +27,13 @@ from assistant.answering.reading import (
     asks_entity,
     asks_findings,
     asks_gist,
+    asks_many,
     asks_method,
     asks_motivation,
     asks_name,
     asks_of_each,
     capitalized_names,
+    chooses_among,
     clause_spans,
     compare_targets,
     grammar_spans,
@@ -39,6 +41,7 @@ from assistant.answering.reading import (
     is_definition,
     quoted_phrases,
     refers_back,
+    refers_to_all,
     repair_grammar_words,
     requested_count,
     small_talk,
@@ -129,6 +132,11 @@ class QueryPlan:
     gist: bool = False  # asks for a paper's main idea or contribution
     focus: tuple[str, ...] = ()  # the words naming what it asks for ("licence"), as typed
     count: int | None = None  # how many papers a list asks for ("top 3 papers on X")
+    # asks about several things or the best of them ("which models use RLHF?"): a list
+    # unless it names a paper
+    many: bool = False
+    # refers back to every paper of the previous answer ("how big is each?", "compare them")
+    each: bool = False
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -349,8 +357,9 @@ def question_language(words: Sequence[Word]) -> str:
     return lang if total > 0 and far else "en"
 
 
-def make_plan(question: str, collection: Collection) -> QueryPlan:
-    """Read ``question`` against the collection."""
+def make_plan(question: str, collection: Collection, *, listing: bool = False) -> QueryPlan:
+    """Read ``question`` against the collection; ``listing``: as a question for a list of
+    papers, whatever its wording."""
     text = repair_grammar_words(" ".join(question.split()))
     words = _with_spaced_compounds(text, read_words(text), collection)
     lang = question_language(words)
@@ -380,12 +389,11 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         word_of[term.key] = w
     terms = [replace(t, parts=_parts_of(t, word_of)) if " " in t.surface else t for t in terms]
     if lang == "en":
-        many = wants_list(text)
         intent = (
             Intent.COMPARE
             if is_comparison(text)
             else Intent.LIST
-            if many
+            if listing or wants_list(text)
             else Intent.DEFINITION
             if is_definition(text)
             else Intent.FACT
@@ -393,14 +401,14 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
     else:
         intent = Intent.DEFINITION
     if intent is Intent.LIST and len(spans) > 1:
-        listing = set().union(
+        deciding = set().union(
             *(
                 k
                 for i, (k, (a, b)) in enumerate(zip(clause_keys, spans))
                 if i == 0 or not asks_of_each(text[a:b])
             )
         )
-        terms = [replace(t, of_each=t.key not in listing) for t in terms]
+        terms = [replace(t, of_each=t.key not in deciding) for t in terms]
     key_of = {t.surface: t.key for t in terms}
     groups = tuple(
         tuple(
@@ -447,12 +455,20 @@ def make_plan(question: str, collection: Collection) -> QueryPlan:
         language=lang,
         references=_references(text),
         refers_back=refers_back(text),
+        each=refers_to_all(text),
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),
         gist=lang == "en" and asks_gist(text),
         focus=focus,
         count=requested_count(text) if intent is Intent.LIST else None,
+        many=(
+            lang == "en"
+            and intent in (Intent.FACT, Intent.DEFINITION)
+            and asks_many(text)
+            and not refers_back(text)
+            and not chooses_among(text)
+        ),
         small_talk=small_talk(text),
     )
     return plan

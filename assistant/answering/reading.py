@@ -22,6 +22,7 @@ class Intent(str, Enum):
 
 
 _I = re.IGNORECASE
+_LOOKING = r"(?:(?:i'?m|im|i\s+am|we'?re|we\s+are)\s+)?(?:looking|searching|look|search)"
 # Question words, and the word "paper(s)": a question's grammar, so their typos are repaired
 # before it is read ("wich papr …" is "which paper …", not a paper called "wich").
 QUESTION_WORDS = ("what", "which", "who", "whom", "whose", "where", "when", "why", "how")
@@ -40,12 +41,17 @@ _LIST = re.compile(
     r"(?:\s+(?:\S+\s+){0,3}?)?(?P<g2>papers|works|studies|articles|ones)\b"
     r"|^\W*(?P<g3>papers|works|studies)\b"
     r"|\b(?P<g4>papers|works|studies)\s+(?:that|which|about|on|using|with|where)\b"
-    r"|\b(?P<g5>anything)\s+(?:on|about|dealing|related|regarding|that|in\s+here)\b"
-    r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there))\s+(?:about|on)\b"
-    r"|\b(?P<g7>any\s+(?:work|research))\b"
-    # "find me stuff about X", "show me some work on Y"
-    r"|\b(?P<g12>(?:find|show|give|get)\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|more\s+)?(?:stuff|things|"
-    r"work|research|reading|papers))\s+(?:on|about|for|regarding|related\s+to)\b"
+    r"|\b(?P<g5>anything(?:\s+(?:new|else|recent|interesting|good))?)\s+"
+    r"(?:on|about|dealing|related|regarding|that|in\s+here)\b"
+    r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there|out\s+there))\s+(?:about|on|for|in)\b"
+    r"|\b(?P<g7>(?:any|some|(?:is|are)\s+there(?:\s+any)?)\s+(?:work|research|literature))\b"
+    # "find me stuff about X", "show me some work on Y", "I'm looking for papers on Z"
+    rf"|\b(?P<g12>(?:find|show|give|get|need|want|recommend|suggest|{_LOOKING}\s+for)\s+"
+    r"(?:me\s+|us\s+)?(?:some\s+|any\s+|more\s+|good\s+)?(?:stuff|things|work|research|reading|"
+    r"papers|refs|references|literature))\s+(?:on|about|for|in|regarding|related\s+to)\b"
+    # "what research exists on X", "what has been done on Y", "what do we have on Z"
+    r"|\b(?P<g13>what\s+(?:(?:research|work|literature)\s+(?:exists?|is\s+there|has\s+been\s+done)|"
+    r"has\s+been\s+(?:done|published|written)|do\s+(?:we|you|u)\s+have))\s+(?:on|about|in|for)\b"
     # "what's new in video LLMs?", "latest work on pruning"
     r"|\b(?P<g10>what'?s\s+new)\s+(?:in|on|with|for)\b"
     r"|\b(?P<g11>(?:latest|recent|newest)\s+(?:work|research|stuff|advances|developments))\b"
@@ -114,7 +120,7 @@ _ANAPHORA = re.compile(
     r"either|neither|"
     r"(?:this|that|the)\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|"
     r"authors?|technique|algorithm|proposed|variant|architecture|study|survey|corpus|one)|"
-    r"which\s+ones?|this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
+    r"which\s+ones?|each(?=\s+(?:of\s+(?:them|those|these)|one)\b|\W*$)|this\b(?!\s+(?:is|was)\b)|(?:^|(?<=\bis\s)|(?<=\bdoes\s)|(?<=\bwas\s)|(?<=\bdid\s))that)\b",
     _I,
 )
 _CONTINUES = re.compile(r"^\W*(?:and|also|so|ok(?:ay)?\s+and|what about|how about|then)\b", _I)
@@ -136,15 +142,25 @@ _MODIFIERS = r"(?:(?:original|famous|well-known|classic|seminal|first)\s+)*"
 _THE_X_PAPER = re.compile(
     rf"\bthe\s+{_MODIFIERS}(?P<x>(?:(?!\bthe\b)[^?.!,;:\n])+?)\s+paper\b(?!s)", _I
 )
-_X_PAPER_FIRST = re.compile(
-    r"^\W*(?!(?:what|which|how|who|why|when|where|can|could|please|ok|okay|so|and|do|does|did|is|"
-    r"are|i|my|the|a|an|any|some|summari[sz]e|explain|describe|tell|best|good|top|great|key|"
-    r"recent|new|latest|relevant|interesting|useful|recommend|suggest|find|need|want|give|show|"
-    r"get|looking)\b)"
+# Words that choose among papers rather than name one: "the best paper on X", "top paper"
+_CHOICE = (
+    r"best|top|good|great|right|main|key|latest|newest|recent|new|relevant|useful|interesting|"
+    r"important|leading|most\s+[\w-]+|state[\s-]of[\s-]the[\s-]art|sota"
+)
+# "X paper", where X neither starts with question grammar or a choosing word nor ends in a
+# determiner ("recommend a paper on …" names none)
+_X_BEFORE_PAPER = (
+    r"(?!(?:what|which|how|who|why|when|where|can|could|please|ok|okay|so|and|do|does|did|is|"
+    rf"are|i|my|the|a|an|any|some|this|that|your|summari[sz]e|explain|describe|tell|{_CHOICE}|"
+    r"recommend|suggest|find|need|want|give|show|get|looking)(?![\w-]))"
     + _MODIFIERS
-    # "X paper", where X does not end in a determiner ("recommend a paper on …" names none)
     + r"(?P<x>(?:(?!\bthe\b)[^?.!,;:\n]){3,80}?)(?<!\ba)(?<!\ban)(?<!\bone)(?<!\bany)(?<!\bsome)"
-    r"(?<!\bthis)(?<!\bthat)\s+paper\b(?!s)",
+    r"(?<!\bthis)(?<!\bthat)\s+paper\b(?!s)"
+)
+_X_PAPER_FIRST = re.compile(r"^\W*" + _X_BEFORE_PAPER, _I)
+# "what is attention is all you need paper about", "summarize gptvq paper"
+_X_PAPER_ASKED = re.compile(
+    r"\b(?:what(?:'s|s|\s+is|\s+was)|about|summari[sz]e|explain|describe)\s+" + _X_BEFORE_PAPER,
     _I,
 )
 _AUTHOR = re.compile(r"\b(?P<name>[A-Z][\w'-]+)\s+(?P<g1>et\s+al)\b\.?")
@@ -154,6 +170,7 @@ _THE_PAPER_X = re.compile(
     r"do|does|did|claim|claims|report|reports|describe|describes|present|presents|argue|argues|is|"
     r"was)\b|[?.!;]|$)"
 )
+_CHOOSING = re.compile(rf"(?:(?:{_CHOICE})\s*)+", _I)
 _ORIGINAL = re.compile(r"\b(?:original|first|seminal)\s+(?:\S+\s+){0,4}?paper\b", _I)
 _DESCRIPTION = re.compile(r"^(?:where|that|which|who|whose|in\s+which|about|on|with|by)\b", _I)
 
@@ -274,7 +291,10 @@ _GENERIC_SUBJECT = re.compile(
 _WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?P<g1>paper|study|article)\b", _I)
 # "How does it work?": the verb asks for the method; no sentence must contain "work".
 _HOW_IT_WORKS = re.compile(
-    r"\bhow\s+(?:do|does|did|would|could|will)\s+(?:\S+\s+){1,6}?(?P<g1>work|function|operate)\b",
+    r"\bhow\s+(?:do|does|did|would|could|will)\s+(?:\S+\s+){1,6}?(?P<g1>work|function|operate)\b"
+    # "explain how ADED works"
+    r"|\bhow\s+(?!(?:well|much|many|fast|long|good|often)\b)(?:\S+\s+){1,6}?"
+    r"(?P<g2>works|worked|functions|operates)\b",
     _I,
 )
 
@@ -298,6 +318,8 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _WHICH_PAPER,
         _GENERIC_SUBJECT,
         _COUNT,
+        _MANY_KINDS,
+        _BEST,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -307,6 +329,8 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
 
 
 def wants_list(text: str) -> bool:
+    # "how ADED works" ends in "works", but not the noun of "quantization works?"
+    text = _HOW_IT_WORKS.sub(lambda m: " " * len(m.group(0)), text)
     return bool(_LIST.search(text)) and not _ONE.search(text)
 
 
@@ -372,6 +396,63 @@ def wants_quantity(text: str) -> bool:
     return bool(_QUANTITY.search(text))
 
 
+# "What methods are there for X?", "what are the main approaches to Y": the kinds of work
+# asked about are grammar, as "papers" is.
+_KINDS = (
+    r"approaches|methods|techniques|ways|strategies|solutions|options|alternatives|tricks|ideas"
+)
+_MANY_KINDS = re.compile(
+    r"\b(?P<g1>(?:what|which)(?:\s+(?:are|r|were))?(?:\s+(?:the|some))?(?:\s+(?:main|key|common|"
+    r"different|popular|existing|current|standard|known|usual|other|good))?"
+    rf"\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?:{_KINDS}))\b",
+    _I,
+)
+# "the best quantization method for Llama", "what's the state of the art in X": choosing among
+# papers; the choosing word is grammar
+_BEST_WORDS = (
+    r"best|top|leading|sota|state[\s-]of[\s-]the[\s-]art|most\s+(?:promising|relevant|cited|"
+    r"popular|influential|important|useful|recommended)"
+)
+_BEST = re.compile(rf"(?<![\w-])(?P<g1>{_BEST_WORDS})(?![\w-])", _I)
+# "the best paper on X", "best method for Y": one is asked for
+_BEST_ONE = re.compile(
+    rf"(?<![\w-])(?:{_BEST_WORDS})\s+(?:[\w-]+\s+){{0,2}}?(?:paper|method|approach|model|way|"
+    r"technique|option|one|pick|choice|bet)\b(?!s)",
+    _I,
+)
+# "Which models use RLHF?", "what datasets are used for X": a question word asking about
+# several things (a plural noun, then its verb or preposition)
+_WH_PLURAL = re.compile(
+    r"\b(?P<wh>which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?P<between>(?:[\w-]+\s+){0,2}?)"
+    r"(?!(?:does|has|was|is|its|this|thus|whats|hows|lets|less|yes)\b)"
+    r"(?P<noun>[^\W\d_][\w-]*[^\W\d_su]s)\b(?:\s+(?P<after>[\w']+))?",
+    _I,
+)
+_AFTER_PLURAL = re.compile(
+    r"are|were|do|does|did|have|has|had|can|could|would|will|should|might|exist|exists|is|there|for|to|"
+    r"on|in|of|about|that|which|with|from|use|used|get|got|handle|help|work",
+    _I,
+)
+
+
+def asks_many(text: str) -> bool:
+    """Whether the question asks about several things ("what methods are there for X", "which
+    models use RLHF", "the best way to prune LLMs"): naming no paper, it asks for a list."""
+    if _ONE.search(text):
+        return False  # "which paper says …"
+    if _MANY_KINDS.search(text) or _BEST.search(text):
+        return True
+    for m in _WH_PLURAL.finditer(text):
+        # "which models use X"; with words between, the plural must be followed by its verb
+        # or a preposition ("what bit widths does …", not "which method gets LLMs to …")
+        after = m.group("after")
+        if (m.group("wh").lower() == "which" and not m.group("between")) or (
+            after and _AFTER_PLURAL.fullmatch(after)
+        ):
+            return True
+    return False
+
+
 _AMONG = re.compile(r"\bwhich\s+(?:one|ones|of\s+(?:them|those|these))\b", _I)
 
 
@@ -393,7 +474,7 @@ def requested_count(text: str) -> int | None:
     """How many papers a list question asks for ("top 3 papers", "two papers about X")."""
     m = _COUNT.search(text)
     if m is None:
-        return None
+        return 1 if _BEST_ONE.search(text) else None
     n = m.group("g2").lower()
     count = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
     return count or None
@@ -440,6 +521,18 @@ def refers_back(text: str) -> bool:
 
 
 _EACH = re.compile(r"\beach\b", _I)
+# "how big is each?", "compare them", "what do they use?": all the papers referred to
+_PLURAL_REFERENCE = re.compile(
+    r"\b(?:each|both|they|them|their|theirs|those|these|all\s+of\s+(?:them|those|these))\b", _I
+)
+
+
+def refers_to_all(text: str) -> bool:
+    """Whether the question asks about every paper it refers back to ("how big is each?",
+    "compare them"), not one of them ("which of those …", "does either …")."""
+    spans = clause_spans(text)
+    first = text[: spans[0][1]] if spans else text
+    return bool(_PLURAL_REFERENCE.search(first)) and not chooses_among(text)
 
 
 def asks_of_each(clause: str) -> bool:
@@ -457,13 +550,14 @@ def title_references(text: str) -> list[str]:
     """Phrases the question uses to name one paper by title or nickname ("the X paper",
     "the paper X", a quoted phrase), as written."""
     refs = quoted_phrases(text)
-    for pattern in (_THE_X_PAPER, _X_PAPER_FIRST, _THE_PAPER_X):
+    for pattern in (_THE_X_PAPER, _X_PAPER_FIRST, _X_PAPER_ASKED, _THE_PAPER_X):
         for m in pattern.finditer(text):
             x = " ".join(m.group("x").split()).strip(" -'\"")
             ordinal = x.lower() in (*_ORDINAL_WORDS, "last")  # "the second paper"
             if (
                 x
                 and not ordinal
+                and not _CHOOSING.fullmatch(x)
                 and not _DESCRIPTION.match(x)
                 and x not in refs
                 and _has_content(x)
@@ -665,7 +759,7 @@ _ASKS_PERFORMANCE = re.compile(
 def asks_method(text: str) -> bool:
     """ "How do they lay out the data?": the answer is how the paper does it, not how well."""
     return (
-        bool(_ASKS_METHOD.search(text))
+        bool(_ASKS_METHOD.search(text) or _HOW_IT_WORKS.search(text))
         and not wants_quantity(text)
         and not _ASKS_PERFORMANCE.search(text)
     )

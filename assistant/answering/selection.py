@@ -91,6 +91,11 @@ def select(
     own = [c for c in pool.candidates if not c.context or c.named]
     sel.followup = bool(context) and _continues(plan, pool, own, context)
     candidates = context if sel.followup else own
+    if sel.followup and len(context) > 1 and (plan.each or plan.intent is Intent.COMPARE):
+        # "compare them", "how big is each?" after a list: every paper of it, side by side
+        sel.chosen = context
+        sel.targets = [title_head(c.paper.title) or c.paper.title for c in context]
+        return sel
     if plan.intent is Intent.COMPARE and not sel.followup:
         targets = _targets(pool, candidates, context)
         if len(targets) >= 2:
