@@ -854,3 +854,21 @@ def test_each_after_a_list_answers_for_every_paper_listed(assistant: Assistant) 
     assert "103M documents" in answer.text and "163 languages" in answer.text
     compared = assistant.ask("compare them", history=[listed])
     assert cited(compared) == cited(listed)
+
+
+def test_an_acronym_typed_in_lower_case_lists_the_papers_that_spell_it_out(
+    assistant: Assistant,
+) -> None:
+    # only GPTVQ writes "VQ"; the others write "vector quantization", as GPTVQ defines it
+    answer = assistant.ask("which papers use vq")
+    assert {GPTVQ, GLVQ, HIFI_CODEC} <= set(cited(answer))
+    rl = assistant.ask("which papers use rl")
+    assert len(rl.citations) >= 2
+    assert all("reinforcement learning" in line.casefold() for line in rl.text.splitlines()[1:])
+
+
+def test_other_papers_are_besides_the_one_just_discussed(assistant: Assistant) -> None:
+    first = assistant.ask("what's gptvq")
+    answer = assistant.ask("ok cool what other vq papers r there", history=[first])
+    assert GPTVQ not in cited(answer)
+    assert {GLVQ, HIFI_CODEC} <= set(cited(answer))

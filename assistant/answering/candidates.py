@@ -226,8 +226,8 @@ def _spelled_out(term: Term, collection: Collection) -> set[str]:
     """The papers that write out what an acronym of the question stands for, as some paper
     here defines it ("RL": "reinforcement learning")."""
     surface = term.surface
-    letters = surface[:-1] if surface.endswith("s") else surface
-    if not (2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+    letters = surface[:-1] if surface.endswith("s") and surface[:-1].isupper() else surface
+    if not (term.acronym and 2 <= len(letters) <= 6):
         return set()
     found: set[str] = set()
     for keys in collection.expansions(surface):
@@ -265,6 +265,7 @@ def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
             t.name
             or t.variants
             or (t.language is None and collection.paper_frequency(t.key) <= IDENTIFYING)
+            or t.acronym  # "rl" for "Reinforcement Learning (RL)"
         )
     ]
     if not found:

@@ -213,7 +213,7 @@ class Collection:
         if found is None:
             letters = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
             defined = re.compile(
-                rf"((?:[^\W\d_][\w-]*\s+){{1,{len(letters) + 2}}})\(\s*{re.escape(acronym)}\s*\)"
+                rf"((?:[^\W\d_][\w-]*\s+){{1,{len(letters) + 2}}})\(\s*(?i:{re.escape(acronym)})\s*\)"
             )
             papers = sorted(
                 self.papers_with(term_key(fold(letters))).items(), key=lambda kv: -kv[1]

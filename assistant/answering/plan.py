@@ -26,6 +26,7 @@ from assistant.answering.reading import (
     asks_date,
     asks_entity,
     asks_findings,
+    asks_for_others,
     asks_gist,
     asks_many,
     asks_method,
@@ -57,6 +58,10 @@ Embed = Callable[[list[str]], Any]
 # to the question's meaning as its most meaningful word (leave-one-out embedding salience).
 MISSING_SALIENCE = 0.5
 MISSING_PROBE = 16  # ... of at most this many absent words
+# An acronym typed in lower case ("rl", "moe") has this many letters and is rarer than this
+# (Zipf) as an English word ("use" is a word)
+MIN_ACRONYM, MAX_ACRONYM = 2, 6
+ACRONYM_ZIPF = 4.0
 ASIDE = 0.5  # words that qualify the question (in parentheses, "explicitly") count half
 _PARENS = re.compile(r"\([^()]*\)")
 
@@ -79,6 +84,9 @@ class Term:
     # a list question's later part asks it of each paper listed ("what speedups do they
     # claim?"): it does not decide which papers are listed, only what is quoted from each
     of_each: bool = False
+    # an acronym: typed in capitals ("VQ"), or in lower case where a paper here defines it
+    # ("rl" for "Reinforcement Learning (RL)")
+    acronym: bool = False
 
     @property
     def weight(self) -> float:
@@ -137,6 +145,8 @@ class QueryPlan:
     many: bool = False
     # refers back to every paper of the previous answer ("how big is each?", "compare them")
     each: bool = False
+    # a list of papers besides those just discussed ("what other VQ papers are there?")
+    others: bool = False
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -388,6 +398,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         terms.append(term)
         word_of[term.key] = w
     terms = [replace(t, parts=_parts_of(t, word_of)) if " " in t.surface else t for t in terms]
+    terms = [replace(t, acronym=True) if _is_acronym(t, collection) else t for t in terms]
     if lang == "en":
         intent = (
             Intent.COMPARE
@@ -456,6 +467,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         references=_references(text),
         refers_back=refers_back(text),
         each=refers_to_all(text),
+        others=intent is Intent.LIST and asks_for_others(text),
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),
@@ -472,6 +484,22 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         small_talk=small_talk(text),
     )
     return plan
+
+
+def _is_acronym(term: Term, collection: Collection) -> bool:
+    surface = term.surface
+    if not surface.isalpha():
+        return False
+    if surface.rstrip("s").isupper():
+        return True
+    # "rl", "peft": lower case, rare as an English word, and spelled out by some paper here
+    return (
+        surface.islower()
+        and MIN_ACRONYM <= len(surface) <= MAX_ACRONYM
+        and language.zipf(surface) < ACRONYM_ZIPF
+        and term.in_collection
+        and bool(collection.expansions(surface))
+    )
 
 
 def _references(text: str) -> tuple[Reference, ...]:

@@ -527,6 +527,14 @@ _PLURAL_REFERENCE = re.compile(
 )
 
 
+_OTHERS = re.compile(r"\b(?:other|others|else|another|besides)\b", _I)
+
+
+def asks_for_others(text: str) -> bool:
+    """ "What other VQ papers are there?": papers besides the ones just discussed."""
+    return bool(_OTHERS.search(text))
+
+
 def refers_to_all(text: str) -> bool:
     """Whether the question asks about every paper it refers back to ("how big is each?",
     "compare them"), not one of them ("which of those …", "does either …")."""

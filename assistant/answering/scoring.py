@@ -43,9 +43,7 @@ class Coverage:
     def for_plan(cls, plan: QueryPlan, weights: dict[str, float] | None = None) -> Coverage:
         """The plan's own grouping, or plain ``weights`` (one group per term)."""
         groups = plan.groups() if weights is None else [[{k: w}] for k, w in weights.items()]
-        acronyms = frozenset(
-            t.key for t in plan.terms if t.surface.rstrip("s").isupper() and t.surface.isalpha()
-        )
+        acronyms = frozenset(t.key for t in plan.terms if t.acronym)
         # the words of a compound typed apart ("mixture of experts") count only together
         phrases = frozenset(frozenset(t.parts) for t in plan.terms if t.parts)
         return cls(groups, acronyms, phrases)

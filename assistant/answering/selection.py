@@ -89,7 +89,9 @@ def select(
     named = [c for c in pool.candidates if c.named]
     context = [c for c in pool.candidates if c.context]
     own = [c for c in pool.candidates if not c.context or c.named]
-    sel.followup = bool(context) and _continues(plan, pool, own, context)
+    if plan.others:  # "what other VQ papers are there?": not the ones just discussed
+        own = [c for c in own if not c.context]
+    sel.followup = bool(context) and not plan.others and _continues(plan, pool, own, context)
     candidates = context if sel.followup else own
     if sel.followup and len(context) > 1 and (plan.each or plan.intent is Intent.COMPARE):
         # "compare them", "how big is each?" after a list: every paper of it, side by side
