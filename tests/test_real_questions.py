@@ -872,3 +872,30 @@ def test_other_papers_are_besides_the_one_just_discussed(assistant: Assistant) -
     answer = assistant.ask("ok cool what other vq papers r there", history=[first])
     assert GPTVQ not in cited(answer)
     assert {GLVQ, HIFI_CODEC} <= set(cited(answer))
+
+
+@pytest.mark.parametrize("question", ["what is lora", "What is LoRA?"])
+def test_what_is_an_acronym_no_paper_is_about_quotes_where_it_is_spelled_out(
+    assistant: Assistant, question: str
+) -> None:
+    # no paper here is LoRA; NLoRA writes what it is ("low-rank adaptation (LoRA)"), and the
+    # answer says that it only mentions it
+    answer = assistant.ask(question)
+    assert answer.text.startswith("No paper here is about ")
+    assert "low-rank adaptation (LoRA)" in answer.text
+
+
+def test_a_collection_term_is_not_read_as_a_foreign_word(assistant: Assistant) -> None:
+    # "lora" is Spanish for parrot, but these abstracts use it all the time
+    answer = assistant.ask("lora papers")
+    assert answer.intent == "list" and len(answer.citations) >= 3
+    assert not answer.notices
+
+
+def test_w_slash_is_with_not_an_alternative(assistant: Assistant) -> None:
+    first = assistant.ask("tell me about CAST")
+    answer = assistant.ask("compare it w/ slope", history=[first])
+    assert len(answer.citations) == 2 and cited(first)[0] in cited(answer)
+    assert any(t.startswith("SLoPe:") for t in cited(answer))
+    # each side is labelled as the paper writes its name
+    assert "\n- SLoPe: " in f"\n{answer.text}"

@@ -107,6 +107,9 @@ class Pool:
     anchors: list[Term] = field(default_factory=list)  # terms every listed paper must contain
     # an anchor acronym -> the papers that write out what it stands for ("reinforcement learning")
     spelled_out: dict[str, set[str]] = field(default_factory=dict)
+    # "what is LoRA?" when no paper is LoRA: the papers that spell it out ("low-rank adaptation
+    # (LoRA)")
+    defining: set[str] = field(default_factory=set)
     # list questions: every paper's keyword coverage, and what coverage and similarity are
     # typical in this collection for this question (mean, standard deviation)
     lexical: dict[str, float] = field(default_factory=dict)
@@ -161,6 +164,10 @@ def gather(
                 titled = len(ids) == 1
             if titled:
                 named.extend(p for p in ids if p not in named)
+    if plan.intent is Intent.DEFINITION and not named:
+        for t in plan.terms:
+            if t.acronym and t.in_collection and not collection.titled_as(fold(t.surface)):
+                pool.defining |= collection.definers(t.surface)
     scanned: list[str] = []
     if plan.intent is Intent.LIST:
         pool.anchors = anchors(plan, collection)
@@ -187,7 +194,9 @@ def gather(
     # the papers a name points to are candidates too, though they do not lead
     mentioned = [p for ids in pool.names.values() for p in ids]
     extra = [
-        p for p in dict.fromkeys([*named, *context_ids, *mentioned, *scanned]) if p not in seen
+        p
+        for p in dict.fromkeys([*named, *context_ids, *mentioned, *scanned, *pool.defining])
+        if p not in seen
     ]
     fetched = {r.paper_id: r for r in retriever.fetch(extra, query, filters)}
     by_id = {r.paper_id: r for r in retrieved} | fetched
@@ -198,7 +207,14 @@ def gather(
         pool.similarity_background = retriever.similarity_background(query)
     order = list(
         dict.fromkeys(
-            [*named, *context_ids, *(r.paper_id for r in retrieved), *mentioned, *scanned]
+            [
+                *named,
+                *context_ids,
+                *(r.paper_id for r in retrieved),
+                *mentioned,
+                *scanned,
+                *pool.defining,
+            ]
         )
     )
     for pid in order:

@@ -7,6 +7,7 @@ a hundred thousand.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -40,6 +41,19 @@ MAX_DEFINITIONS = 10  # papers read for where an acronym is spelled out
 AMOUNT_BASE = 60  # papers read for how often the collection's sentences state an amount
 # A name identifies a paper when a title gives it, or when at most this many papers contain it.
 IDENTIFYING = 2
+ABSTRACT_WORDS = 200  # a typical abstract's length in words: paper counts as word frequencies
+
+
+def _abbreviates(letters: str, words: Sequence[str]) -> bool:
+    """Whether ``letters`` take a start of each word in turn: initials ("PEFT": parameter-
+    efficient fine-tuning) or longer starts ("LoRA": low-rank adaptation)."""
+    if not words:
+        return not letters
+    word = words[0].casefold()
+    return any(
+        letters[:n] == word[:n] and _abbreviates(letters[n:], words[1:])
+        for n in range(min(len(word), len(letters) - len(words) + 1), 0, -1)
+    )
 
 
 def title_head(title: str) -> str | None:
@@ -62,6 +76,7 @@ class Collection:
         self._sequences: dict[str, list[str]] = {}
         self._amounts: dict[str, bool] = {}
         self._expansions: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._definers: dict[str, frozenset[str]] = {}
 
     @property
     def key(self) -> str:
@@ -139,6 +154,15 @@ class Collection:
             if score > best.get(pid, -1.0):
                 best[pid] = float(score)
         return best
+
+    def usage_zipf(self, word: str) -> float:
+        """How often the collection's abstracts use ``word``, on the Zipf scale of general
+        word frequencies (log10 of uses per billion words), counting one use per paper that
+        has it: what a word of this domain's English is, whatever its general frequency."""
+        papers = self.paper_frequency(term_key(fold(word)))
+        if not papers:
+            return 0.0
+        return math.log10(papers / (self.paper_count * ABSTRACT_WORDS)) + 9
 
     @cached_property
     def paper_count(self) -> int:
@@ -219,17 +243,27 @@ class Collection:
                 self.papers_with(term_key(fold(letters))).items(), key=lambda kv: -kv[1]
             )
             meanings: list[tuple[str, ...]] = []
-            for sentences in self._abstract_sentences([p for p, _ in papers[:MAX_DEFINITIONS]]):
-                for m in (m for sentence in sentences for m in defined.finditer(sentence)):
+            definers: set[str] = set()
+            read = self.papers_sentences([p for p, _ in papers[:MAX_DEFINITIONS]])
+            for pid, sentences in read.items():
+                for m in (m for sentence in sentences[1:] for m in defined.finditer(sentence)):
                     parts = [p for w in m.group(1).split() for p in w.split("-") if p]
                     for start in range(len(parts)):
-                        if "".join(p[0] for p in parts[start:]).casefold() == letters.casefold():
+                        if _abbreviates(letters.casefold(), parts[start:]):
                             keys = tuple(word_keys(" ".join(parts[start:])))
                             if keys and keys not in meanings:
                                 meanings.append(keys)
+                            definers.add(pid)
                             break
             found = self._expansions[acronym] = tuple(meanings)
+            self._definers[acronym] = frozenset(definers)
         return found
+
+    def definers(self, acronym: str) -> frozenset[str]:
+        """The papers that spell out what an acronym stands for ("low-rank adaptation (LoRA)"):
+        where "what is LoRA?" is answered when no paper is about LoRA itself."""
+        self.expansions(acronym)
+        return self._definers[acronym]
 
     # -- names and titles ---------------------------------------------------------------------
     @cached_property

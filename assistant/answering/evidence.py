@@ -451,7 +451,7 @@ def _mentioned_only(plan: QueryPlan, cand: Candidate, identifying: set[str]) -> 
     title = next((u.text for u in cand.units if u.is_title), "").casefold()
     if not names or any(_names(title, n) for n in names):
         return ()
-    if any(defines_name(u.text, n) for u in cand.units for n in names):
+    if any(defines_name(u.text, n, own=True) for u in cand.units for n in names):
         return ()
     return tuple(t.surface for t in plan.terms if t.surface.casefold() in names)
 

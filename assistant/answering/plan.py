@@ -338,12 +338,15 @@ def _with_spaced_compounds(text: str, words: list[Word], collection: Collection)
     return out
 
 
-def question_language(words: Sequence[Word]) -> str:
+def question_language(
+    words: Sequence[Word], english_use: Callable[[str], float] = lambda w: 0.0
+) -> str:
     """English unless the question's words are, taken together, likelier in one other
     language: the sum of their log-frequency differences (Zipf, each capped) favours it, and at
     least one word is far more frequent there ("was ist LoRA", "qu'est-ce que ZipAR"; not "moe
     papers"). English word lists hold many foreign function words, so "English first" per word
-    would read "ist" and "que" as English."""
+    would read "ist" and "que" as English. ``english_use`` is how often (Zipf) the collection's
+    English abstracts use a word: "lora papers" is English here, though "lora" is Spanish."""
     alpha = [
         part
         for w in words
@@ -356,8 +359,10 @@ def question_language(words: Sequence[Word]) -> str:
     if sum(not language.is_latin(w) for w in alpha) * 2 >= len(alpha):
         return "other"
 
+    english = {w: max(language.zipf(w), english_use(w)) for w in alpha}
+
     def leaning(lang: str) -> tuple[float, int]:
-        gaps = [language.zipf(w, lang) - language.zipf(w) for w in alpha]
+        gaps = [language.zipf(w, lang) - english[w] for w in alpha]
         capped = sum(max(-FOREIGN_CAP, min(FOREIGN_CAP, g)) for g in gaps)
         return capped, sum(g >= FOREIGN_MARGIN for g in gaps)
 
@@ -372,7 +377,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     papers, whatever its wording."""
     text = repair_grammar_words(" ".join(question.split()))
     words = _with_spaced_compounds(text, read_words(text), collection)
-    lang = question_language(words)
+    lang = question_language(words, collection.usage_zipf)
     grammar = grammar_spans(text)
     asides = [m.span() for m in _PARENS.finditer(text)]
     spans = clause_spans(text)
@@ -492,11 +497,10 @@ def _is_acronym(term: Term, collection: Collection) -> bool:
         return False
     if surface.rstrip("s").isupper():
         return True
-    # "rl", "peft": lower case, rare as an English word, and spelled out by some paper here
+    # "rl", "peft", "LoRA": rare as an English word, and spelled out by some paper here
     return (
-        surface.islower()
-        and MIN_ACRONYM <= len(surface) <= MAX_ACRONYM
-        and language.zipf(surface) < ACRONYM_ZIPF
+        MIN_ACRONYM <= len(surface) <= MAX_ACRONYM
+        and language.zipf(surface.casefold()) < ACRONYM_ZIPF
         and term.in_collection
         and bool(collection.expansions(surface))
     )

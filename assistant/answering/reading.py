@@ -254,7 +254,13 @@ def repair_grammar_words(text: str) -> str:
             return word
         return closest(word, PAPER_WORDS) or word
 
+    text = _SHORTHAND.sub(lambda m: _SHORTHANDS[m.group(0).casefold()], text)
     return _WORD.sub(paper_word, _CLAUSE_START.sub(question_word, text))
+
+
+# Shorthand for grammar words, whose slash would read as "or": "compare it w/ SLoPe"
+_SHORTHANDS = {"w/o": "without", "w/": "with", "b/w": "between"}
+_SHORTHAND = re.compile(r"(?<![\w/])(?:w/o|b/w)(?![\w/])|(?<![\w/])w/(?=\s|\w)", _I)
 
 
 # "What do they find?", "what did the authors conclude?", "key findings?": what the paper's

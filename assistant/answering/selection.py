@@ -128,7 +128,10 @@ def select(
             sel.chosen = passing[:most]
             sel.more = max(0, len(passing) - most)
             return sel
-    ranked = sorted(candidates, key=lambda c: (not c.named, -relevance(c)))
+    # "what is LoRA?", no paper being LoRA: the one that spells it out says what it is
+    ranked = sorted(
+        candidates, key=lambda c: (not c.named, c.paper_id not in pool.defining, -relevance(c))
+    )
     best = ranked[0] if ranked else None
     if best is None or (
         not best.named
@@ -229,7 +232,13 @@ def _targets(
             continue
         pick = max(options, key=relevance)
         seen.add(pick.paper_id)
-        out.append((text, pick))
+        # as the paper writes it ("slope" typed, "SLoPe" shown)
+        written = re.search(
+            rf"(?<![\w-]){re.escape(text)}(?![\w-])",
+            f"{pick.paper.title}\n{pick.paper.paper.abstract}",
+            re.IGNORECASE,
+        )
+        out.append((written.group(0) if written else text, pick))
     return out
 
 

@@ -75,14 +75,17 @@ def token_keys(token: str) -> frozenset[str]:
 NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
 
 
-def defines_name(text: str, name: str) -> bool:
-    """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME"."""
+def defines_name(text: str, name: str, own: bool = False) -> bool:
+    """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME",
+    "… (NAME)". ``own``: as the paper's own, so an abbreviation counts only after a naming verb
+    ("we propose Continuous Adaptive Sparse Trainer (CAST)", not "low-rank adaptation (LoRA)
+    is the most popular approach")."""
     n = re.escape(name)
     return bool(
         re.search(
             rf"{NAMING_VERB}\s+(?:\S+\s+){{0,4}}?{n}\b"
-            rf"|\(\s*{n}\s*\)"
-            rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
+            + (rf"|{NAMING_VERB}\b[^.;]*\(\s*{n}\s*\)" if own else rf"|\(\s*{n}\s*\)")
+            + rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
             text,
             re.IGNORECASE,
         )
