@@ -899,3 +899,14 @@ def test_w_slash_is_with_not_an_alternative(assistant: Assistant) -> None:
     assert any(t.startswith("SLoPe:") for t in cited(answer))
     # each side is labelled as the paper writes its name
     assert "\n- SLoPe: " in f"\n{answer.text}"
+
+
+def test_and_the_second_picks_from_the_list(assistant: Assistant) -> None:
+    listed = assistant.ask("papers on kv cache")
+    assert len(listed.citations) >= 3
+    first = assistant.ask("summarize the first one", history=[listed])
+    assert cited(first) == cited(listed)[:1]
+    # nothing is asked but the paper: it leads with what the paper says it does
+    assert re.search(r"\bwe (?:propose|introduce|present)\b", first.text.split(". ")[0], re.I)
+    second = assistant.ask("and the second?", history=[listed, first])
+    assert cited(second) == cited(listed)[1:2]

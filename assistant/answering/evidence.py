@@ -291,7 +291,11 @@ def pick_sentences(
 
     if intent is Intent.DEFINITION:
         title = next((u.text for u in cand.units if u.is_title), "")
-        take(_definition(sentences, names | _written_as_names(plan, cand), cues, title, plan.gist))
+        # "summarize the first one", "tell me more about it": nothing but the paper is asked
+        # about, so it is described by what it says it does
+        bare = not any(t.weight > 0 for t in plan.terms if t.key not in identifying)
+        named = names | _written_as_names(plan, cand)
+        take(_definition(sentences, named, cues, title, plan.gist or bare))
     for clause in plan.clauses if len(plan.clauses) > 1 else ():
         part = clause.keys & frozenset(weights)
         answered = (

@@ -131,7 +131,10 @@ _ORDINAL = re.compile(
     r"tenth|last|\d{1,2}(?:st|nd|rd|th))\s+(?:one|paper|item|result|entry|of\s+(?:them|those|these)))\b"
     r"(?!\s+(?:to|that|which|where)\b)"  # "the first paper to do X" is no place in a list
     r"|\b(?P<g2>(?:paper|item|result)\s+(?:#\s*|no\.?\s*|number\s+)?(?P<d>\d{1,2}))(?![\w.])"
-    r"|(?<!\w)(?P<g3>#\s*(?P<h>\d{1,2}))\b",
+    r"|(?<!\w)(?P<g3>#\s*(?P<h>\d{1,2}))\b"
+    # "and the second?"
+    r"|\b(?P<g4>the\s+(?P<m>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"last))\s*(?:[?!.]|$)",
     _I,
 )
 
@@ -494,7 +497,7 @@ def ordinal_reference(text: str) -> int | None:
         return None
     if m.group("d") or m.group("h"):
         return int(m.group("d") or m.group("h")) or None
-    word = m.group("n").lower()
+    word = (m.group("n") or m.group("m")).lower()
     if word == "last":
         return -1
     if word in _ORDINAL_WORDS:
