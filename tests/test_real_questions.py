@@ -910,3 +910,13 @@ def test_and_the_second_picks_from_the_list(assistant: Assistant) -> None:
     assert re.search(r"\bwe (?:propose|introduce|present)\b", first.text.split(". ")[0], re.I)
     second = assistant.ask("and the second?", history=[listed, first])
     assert cited(second) == cited(listed)[1:2]
+
+
+def test_an_acronym_in_a_title_reference_stands_for_title_words(assistant: Assistant) -> None:
+    # "mt" is "Machine Translation" in the title; the abstract never gives a BLEU score
+    answer = assistant.ask("whats the bleu of the simultaneous mt paper")
+    assert len(answer.citations) == 1 and "Simultaneous Machine Translation" in cited(answer)[0]
+    assert answer.text.startswith("The abstract does not mention 'bleu'")
+    # the paper the question names is about itself, not one that only mentions it
+    summary = assistant.ask("summarize the 3dgs paper")
+    assert cited(summary) == [GAUSSIAN] and not summary.text.startswith("No paper here")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import language
@@ -35,6 +35,7 @@ MAX_PHRASE_CHECKS = 50  # abstracts read to find a phrase, at most (those with a
 # A name in at most this many abstracts is looked for where one of them introduces it; a name
 # more papers use (GPT-4) is everyone's, whoever made it.
 MAX_INTRO_CHECKS = 10
+MAX_ACRONYM_READINGS = 20  # title phrases tried for an acronym in a title reference
 
 
 class Retriever(Protocol):
@@ -336,6 +337,14 @@ def resolve_reference(
         if not w.stop and not collection.has(key) and not _known_compound(key, collection):
             fixed = collection.correct(w.folded) if language.could_be_typo(w.folded) else None
             if fixed is None:
+                # an acronym of title words: "the simultaneous mt paper"
+                for run in _acronym_runs(w.surface, collection):
+                    spelled = f"{text[: w.start]}{run}{text[w.end :]}"
+                    reading = resolve_reference(
+                        spelled, question, collection, strict=strict, introduced=introduced
+                    )
+                    if reading.titled and reading.paper_ids:
+                        return replace(reading, text=text)
                 return Resolved(text, (), original, strict)  # a word the collection lacks
             key = fixed
         keys.append(key)
@@ -364,6 +373,13 @@ def resolve_reference(
         own = [pid for pid in found if any(_introduces_name(s, text) for s in texts.get(pid, ()))]
         found = own if len(own) == 1 else found
     return Resolved(text, tuple(found), original, strict)
+
+
+def _acronym_runs(surface: str, collection: Collection) -> list[str]:
+    """What a short word no paper here uses could stand for in the titles (a few readings)."""
+    if not (surface.isalnum() and 2 <= len(surface) <= 6):
+        return []
+    return collection.title_expansions(surface)[:MAX_ACRONYM_READINGS]
 
 
 _INTRODUCES = re.compile(

@@ -77,6 +77,7 @@ class Collection:
         self._amounts: dict[str, bool] = {}
         self._expansions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._definers: dict[str, frozenset[str]] = {}
+        self._title_expansions: dict[str, list[str]] = {}
 
     @property
     def key(self) -> str:
@@ -324,6 +325,26 @@ class Collection:
     def titles_with(self, key: str) -> set[str]:
         """The papers whose title has the word key (or a compound containing it)."""
         return self._title_index.get(key, set())
+
+    def title_expansions(self, acronym: str) -> list[str]:
+        """The runs of title words an acronym abbreviates ("mt": "Machine Translation", "3dgs":
+        "3D Gaussian Splatting"), as the titles write them: "the simultaneous mt paper"."""
+        found = self._title_expansions.get(acronym)
+        if found is None:
+            letters = acronym.casefold()
+            runs: dict[str, None] = {}
+            for title in self.titles.values():
+                parts = re.findall(r"[^\W_]+", title)
+                for i, first in enumerate(parts):
+                    if not first.casefold().startswith(letters[0]):
+                        continue
+                    for n in range(2, min(len(letters), len(parts) - i) + 1):
+                        run = parts[i : i + n]
+                        # acronyms skip function words ("Models to" is no "MT")
+                        if _abbreviates(letters, run) and all(terms(p) for p in run):
+                            runs[" ".join(run)] = None
+            found = self._title_expansions[acronym] = list(runs)
+        return found
 
     @cached_property
     def title_word_keys(self) -> dict[str, list[str]]:

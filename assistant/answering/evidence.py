@@ -140,13 +140,14 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         identifying = identifying_terms(plan, cand, listing=selection.intent is Intent.LIST)
         others = aspect_terms(plan, identifying)
         # what it asks about: informative words the collection knows (a word no paper has
-        # may be a typo or small talk: "briefly"), and the English word naming what it asks
-        # for ("what's the licence of X?"), known to the collection or not
+        # may be a typo or small talk: "briefly"), and the word naming what it asks for
+        # ("what's the licence of X?", "what's the BLEU of Y?"), known to the collection or
+        # not, if it is a word of some language (not a typo)
         asked = [
             t
             for t in others
             if t.informativeness >= ASKED
-            and (t.in_collection or (t.surface in plan.focus and t.language == "en"))
+            and (t.in_collection or (t.surface in plan.focus and t.language is not None))
         ]
         for t in asked:
             if t.surface not in aspects:
@@ -450,6 +451,8 @@ def _definition(
 def _mentioned_only(plan: QueryPlan, cand: Candidate, identifying: set[str]) -> tuple[str, ...]:
     """The names a definition asks about that this paper neither carries in its title nor
     introduces (it only mentions them): "what is OBELICS?" answered from MINT-1T."""
+    if cand.named:
+        return ()  # the question names this paper ("the 3dgs paper")
     names = {t.surface.casefold() for t in plan.terms if t.name and t.key in identifying}
     names |= _written_as_names(plan, cand)
     title = next((u.text for u in cand.units if u.is_title), "").casefold()
