@@ -163,7 +163,9 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
         top = max((c.coverage for c in passing), default=0.0)
         # the names a question gives are what it is about: a paper with all of them stands
         # however few of the everyday words around them ("LoRA variants") it has
-        names = [t for t in plan.names if t.in_collection and t.weight > 0]
+        names = [
+            t for t in plan.terms if (t.name or t.acronym) and t.in_collection and t.weight > 0
+        ]
         passing = [
             c
             for c in passing

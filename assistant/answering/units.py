@@ -75,6 +75,13 @@ def token_keys(token: str) -> frozenset[str]:
 NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
 
 
+# Words after which a name is another's: "we propose X, which outperforms Y", "such as Z"
+_NOT_INTRODUCED = (
+    r"\b(?:which|that|than|over|against|compared|such|e\.g|like|including|outperform\w*|unlike|"
+    r"beyond|instead|rather|versus|vs|baselines?|previous|prior|existing)\b"
+)
+
+
 def defines_name(text: str, name: str, own: bool = False) -> bool:
     """Whether the sentence introduces ``name``: "we propose NAME", "NAME is a …", "called NAME",
     "… (NAME)". ``own``: as the paper's own, so an abbreviation counts only after a naming verb
@@ -84,7 +91,13 @@ def defines_name(text: str, name: str, own: bool = False) -> bool:
     return bool(
         re.search(
             rf"{NAMING_VERB}\s+(?:\S+\s+){{0,4}}?{n}\b"
-            + (rf"|{NAMING_VERB}\b[^.;]*\(\s*{n}\s*\)" if own else rf"|\(\s*{n}\s*\)")
+            + (
+                # the name within what the naming verb introduces ("we introduce a new …
+                # benchmark …, the AlgoPerf benchmark"), not past what it is compared with
+                rf"|{NAMING_VERB}(?:(?!{_NOT_INTRODUCED})[^.;])*?(?<![\w-]){n}(?![\w-])"
+                if own
+                else rf"|\(\s*{n}\s*\)"
+            )
             + rf"|\b{n}\b\s*(?:\([^)]*\)\s*)?(?:(?:is|are|which is)\s+(?:a|an|the)\b|,\s*(?:a|an)\b)",
             text,
             re.IGNORECASE,
