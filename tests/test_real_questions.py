@@ -947,3 +947,25 @@ def test_a_name_the_paper_gives_itself_is_not_a_mention(assistant: Assistant) ->
 def test_papers_for_x_and_x_in_here_ask_for_a_list(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.intent == "list" and len(answer.citations) >= 4
+
+
+def test_a_paper_that_only_uses_a_name_is_not_the_paper_of_that_name(
+    assistant: Assistant,
+) -> None:
+    # "we introduce SwitchBack, a layer … which provides … for the 1B parameter CLIP ViT-Huge"
+    # introduces SwitchBack, not CLIP
+    answer = assistant.ask("the clip paper")
+    assert answer.abstained and not answer.citations
+
+
+def test_the_first_two_of_a_list_are_compared(assistant: Assistant) -> None:
+    listed = assistant.ask("any papers on speech language models")
+    assert len(listed.citations) >= 3
+    answer = assistant.ask("compare the first two", history=[listed])
+    assert cited(answer) == cited(listed)[:2]
+
+
+def test_how_big_leads_with_the_size_not_another_figure(assistant: Assistant) -> None:
+    # "… a vast majority (90%) of images are topically relevant" states a figure, not the size
+    answer = assistant.ask("how big is mmc4")
+    assert "103M documents" in answer.text.split(". ")[0]

@@ -41,7 +41,10 @@ _ACRONYM_PLURAL = re.compile(r"^([A-Z][A-Z0-9]*[A-Z0-9])s$")
 
 # Sentence ends: ., ! or ? followed by space and an upper-case letter, digit or quote.
 # "e.g." / "i.e." / "et al." / "vs." and decimals are protected.
-_ABBREV = re.compile(r"\b(e\.g|i\.e|et al|vs|cf|Fig|Eq|resp|approx|etc)\.", re.IGNORECASE)
+# "etc." ends a sentence when a capital follows ("… cooking, travel, etc. A manual inspection").
+_ABBREV = re.compile(
+    r"\b(?:e\.g|i\.e|et al|vs|cf|Fig|Eq|resp|approx)\.|\betc\.(?![\"')\]]?\s+[A-Z])", re.IGNORECASE
+)
 _SENT_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?(?:[A-Z0-9]|[À-ÖØ-Þ]))")
 
 

@@ -19,7 +19,7 @@ from assistant.answering.collection import IDENTIFYING, Collection
 from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
-from assistant.answering.units import NAMING_VERB, Unit, token_keys
+from assistant.answering.units import NAMING_VERB, NOT_INTRODUCED, Unit, token_keys
 from assistant.answering.words import read_words, word_keys
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
@@ -382,10 +382,12 @@ def _acronym_runs(surface: str, collection: Collection) -> list[str]:
     return collection.title_expansions(surface)[:MAX_ACRONYM_READINGS]
 
 
-_INTRODUCES = re.compile(
-    r"\b(?:we|this\s+(?:paper|work|study))\b[^.;]*\b(?:propos|introduc|present|call|nam|develop|"
-    r"design|term|dub|releas|build|construct|curat)\w*",
+_INTRODUCING_VERB = re.compile(
+    r"\b(?:propos|introduc|present|call|nam|develop|design|term|dub|releas|build|construct|curat)\w*",
     re.IGNORECASE,
+)
+_INTRODUCES = re.compile(
+    rf"\b(?:we|this\s+(?:paper|work|study))\b[^.;]*{_INTRODUCING_VERB.pattern}", re.IGNORECASE
 )
 
 
@@ -407,10 +409,19 @@ def _introduces_name(sentence: str, name: str) -> bool:
 
 
 def _introduces(keys: list[str], sentences: list[str]) -> bool:
-    """Whether a sentence that has the phrase also introduces something ("we propose X")."""
-    return any(
-        _in_order(keys, word_keys(s)) and _INTRODUCES.search(s) is not None for s in sentences
-    )
+    """Whether a sentence introduces the phrase ("we propose Best-fit Packing"): it is in what
+    the verb introduces, not past it ("we introduce SwitchBack, a layer … which provides … for
+    the 1B parameter CLIP ViT-Huge" does not introduce CLIP)."""
+    for sentence in sentences:
+        subject = _INTRODUCES.search(sentence)
+        if subject is None:
+            continue
+        for m in _INTRODUCING_VERB.finditer(sentence, subject.start()):
+            rest = sentence[m.end() :]
+            stop = re.search(NOT_INTRODUCED, rest, re.IGNORECASE)
+            if _in_order(keys, word_keys(rest[: stop.start()] if stop else rest)):
+                return True
+    return False
 
 
 def _known_compound(key: str, collection: Collection) -> bool:

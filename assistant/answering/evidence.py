@@ -359,13 +359,13 @@ def pick_sentences(
         if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
-    if plan.wants_quantity and chosen and not any(quantities(u.text) for u in chosen):
+    if plan.wants_quantity and chosen and not quantities(chosen[0].text):
         # "how fast does it render?" is answered by a number: the sentence stating one that
         # fits the question best leads, if the abstract has any
-        stating = [u for u in sentences if u not in chosen and quantities(u.text)]
+        stating = [u for u in sentences if quantities(u.text)]
         if stating:
             lead = max(stating, key=lambda u: score.of(u.terms) + cues[id(u)])
-            chosen = [lead, *chosen][: max(limit, 1)]
+            chosen = [lead, *(u for u in chosen if u is not lead)][: max(limit, 1)]
     if method and intent is not Intent.LIST:
         # "how do they do X?": the contribution says what, the sentences after it say how
         for u in method:

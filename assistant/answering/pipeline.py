@@ -17,7 +17,7 @@ from assistant.answering.collection import Collection
 from assistant.answering.conversation import Turn
 from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
-from assistant.answering.reading import Intent, chooses_among, ordinal_reference
+from assistant.answering.reading import Intent, chooses_among, ordinal_range, ordinal_reference
 from assistant.answering.selection import Selection, select
 from assistant.answering.units import present
 from vectorstore.filters import Filters
@@ -79,7 +79,10 @@ class Answering:
         collection = self.collection(refresh=True)
         plan = make_plan(question, collection)
         place = ordinal_reference(question) if turns else None
-        if place is not None or (turns and chooses_among(question) and len(context) < 2):
+        span = ordinal_range(question) if turns else None
+        if place is not None or span is not None or (
+            turns and chooses_among(question) and len(context) < 2
+        ):
             # "the second one", "which one …": of the latest answer that listed papers (a
             # question about one of them may have come in between); "which one" with no list
             # before it asks the whole collection
@@ -91,7 +94,10 @@ class Answering:
                 ),
                 (),
             )
-            if place is None:
+            if span is not None:  # "compare the first two"
+                start, count = span
+                context = listed[start:][:count] if len(listed) > 1 else context
+            elif place is None:
                 context = listed
             elif len(listed) > 0 and place <= len(listed):
                 context = (listed[place - 1] if place > 0 else listed[-1],)

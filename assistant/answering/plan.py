@@ -442,7 +442,11 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
             return True
         asked = [by_surface.get(f) for f in focus if f in clause]
         return any(
-            t is not None and t.in_collection and collection.states_amounts(t.key) for t in asked
+            t is not None
+            and not t.name  # a measure, not a name ("what is LQ-LoRA")
+            and t.in_collection
+            and collection.states_amounts(t.key)
+            for t in asked
         )
 
     parts = [text[a:b] for a, b in spans]

@@ -332,6 +332,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _COUNT,
         _MANY_KINDS,
         _BEST,
+        _RANGE,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -492,6 +493,27 @@ def requested_count(text: str) -> int | None:
     return count or None
 
 
+# "compare the first two", "the top 3": several places at the head (or tail) of the list
+_RANGE = re.compile(
+    r"\b(?P<g1>(?:the\s+)?(?P<end>first|top|last)\s+(?P<n>two|three|four|five|\d))\b"
+    r"(?!\s+(?:papers?\s+|works?\s+|ones?\s+)?(?:on|about|for|in|that|which|where|with)\b)",
+    _I,
+)
+
+
+def ordinal_range(text: str) -> tuple[int, int] | None:
+    """Which papers of the previous answer's list the question points at ("the first two",
+    "the last 3") as (start, count), start from 0 or negative from the end; None for none."""
+    m = _RANGE.search(text)
+    if m is None:
+        return None
+    n = m.group("n").lower()
+    count = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
+    if count < 2:
+        return None
+    return (-count, count) if m.group("end").lower() == "last" else (0, count)
+
+
 def ordinal_reference(text: str) -> int | None:
     """Which paper of the previous answer's list the question points at ("how does the second
     one work?", "paper 3", "#2"): its place from 1, -1 for the last; None when it points at none."""
@@ -528,6 +550,7 @@ def refers_back(text: str) -> bool:
         _ANAPHORA.search(first)
         or _CONTINUES.search(text)
         or _ORDINAL.search(text)
+        or _RANGE.search(text)
         or _ELLIPTICAL.match(text)
     )
 
@@ -552,7 +575,9 @@ def refers_to_all(text: str) -> bool:
     "compare them"), not one of them ("which of those …", "does either …")."""
     spans = clause_spans(text)
     first = text[: spans[0][1]] if spans else text
-    return bool(_PLURAL_REFERENCE.search(first)) and not chooses_among(text)
+    return (bool(_PLURAL_REFERENCE.search(first)) and not chooses_among(text)) or bool(
+        _RANGE.search(text)
+    )
 
 
 def asks_of_each(clause: str) -> bool:

@@ -76,7 +76,7 @@ NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
 
 
 # Words after which a name is another's: "we propose X, which outperforms Y", "such as Z"
-_NOT_INTRODUCED = (
+NOT_INTRODUCED = (
     r"\b(?:which|that|than|over|against|compared|such|e\.g|like|including|outperform\w*|unlike|"
     r"beyond|instead|rather|versus|vs|baselines?|previous|prior|existing)\b"
 )
@@ -94,7 +94,7 @@ def defines_name(text: str, name: str, own: bool = False) -> bool:
             + (
                 # the name within what the naming verb introduces ("we introduce a new …
                 # benchmark …, the AlgoPerf benchmark"), not past what it is compared with
-                rf"|{NAMING_VERB}(?:(?!{_NOT_INTRODUCED})[^.;])*?(?<![\w-]){n}(?![\w-])"
+                rf"|{NAMING_VERB}(?:(?!{NOT_INTRODUCED})[^.;])*?(?<![\w-]){n}(?![\w-])"
                 if own
                 else rf"|\(\s*{n}\s*\)"
             )
