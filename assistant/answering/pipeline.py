@@ -80,8 +80,10 @@ class Answering:
         plan = make_plan(question, collection)
         place = ordinal_reference(question) if turns else None
         span = ordinal_range(question) if turns else None
-        if place is not None or span is not None or (
-            turns and chooses_among(question) and len(context) < 2
+        if (
+            place is not None
+            or span is not None
+            or (turns and chooses_among(question) and len(context) < 2)
         ):
             # "the second one", "which one …": of the latest answer that listed papers (a
             # question about one of them may have come in between); "which one" with no list
