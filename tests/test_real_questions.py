@@ -969,3 +969,24 @@ def test_how_big_leads_with_the_size_not_another_figure(assistant: Assistant) ->
     # "… a vast majority (90%) of images are topically relevant" states a figure, not the size
     answer = assistant.ask("how big is mmc4")
     assert "103M documents" in answer.text.split(". ")[0]
+
+
+def test_which_is_faster_compares_the_figures(assistant: Assistant) -> None:
+    answer = assistant.ask("whcih is faster, zipar or learn2pd?")
+    assert answer.intent == "compare" and len(answer.citations) == 2
+    # each side leads with its speed figure
+    assert "91%" in answer.text and "22.58times" in answer.text
+    than = assistant.ask("is gptvq smaller than glvq")
+    assert than.intent == "compare" and set(cited(than)) == {GPTVQ, GLVQ}
+
+
+def test_the_thing_a_paper_is_about_keeps_the_follow_up_with_it(assistant: Assistant) -> None:
+    # "the agent" is LLM-I's agent, not the agents of "Interactive Training"
+    first = assistant.ask("the llm-i paper")
+    answer = assistant.ask("how was the agent trained", history=[first])
+    assert cited(answer) == cited(first)
+    assert "Reinforcement Learning" in answer.text
+    # a definite noun the paper has is not enough when the topic is another one
+    gptvq = assistant.ask("what is gptvq")
+    other = assistant.ask("how does the quantization of kv caches work", history=[gptvq])
+    assert cited(other) != cited(gptvq)

@@ -37,6 +37,8 @@ from assistant.answering.reading import (
     chooses_among,
     clause_spans,
     compare_targets,
+    compares_amounts,
+    definite_words,
     grammar_spans,
     is_comparison,
     is_definition,
@@ -147,6 +149,9 @@ class QueryPlan:
     each: bool = False
     # a list of papers besides those just discussed ("what other VQ papers are there?")
     others: bool = False
+    # the index terms of what the question takes as known ("the agent"): of the paper just
+    # discussed, if it has them
+    definite: tuple[str, ...] = ()
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -471,12 +476,18 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         ),
         intent=intent,
         terms=tuple(terms),
-        wants_quantity=amount(text),
+        wants_quantity=amount(text) or compares_amounts(text),
         language=lang,
         references=_references(text),
         refers_back=refers_back(text),
         each=refers_to_all(text),
         others=intent is Intent.LIST and asks_for_others(text),
+        definite=tuple(
+            t.key
+            for w in definite_words(text)
+            for t in terms
+            if t.surface == w and t.in_collection and t.weight > 0
+        ),
         motivation=lang == "en" and asks_motivation(text),
         findings=lang == "en" and asks_findings(text),
         claim=lang == "en" and asks_claim(text),

@@ -73,13 +73,16 @@ _WHICH_IS = r"which\s+(?:one\s+)?(?:is|was|works|does|did|performs|gets)"
 _COMPARATIVE = (
     r"(?:better|worse|faster|slower|best|stronger|cheaper|more|less|smaller|larger|bigger)\b"
 )
+_THAN_COMPARATIVE = r"(?:better|worse|faster|slower|stronger|weaker|cheaper|smaller|larger|bigger)"
 _COMPARE = re.compile(
     r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?|"
     r"diff(?=\s+(?:between|btw)\b))\b"
     # "which one is faster, X or Y?", "gptvq or glvq, which is better at 2 bits?" (the
     # adjective stays: it is what to compare)
     rf"|\b(?P<g2>{_WHICH_IS})(?=\s+{_COMPARATIVE}[^?]*\b(?:or|vs)\b)"
-    rf"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>{_WHICH_IS})\s+{_COMPARATIVE})",
+    rf"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>{_WHICH_IS})\s+{_COMPARATIVE})"
+    # "is gptvq smaller than glvq?"
+    rf"|\b{_THAN_COMPARATIVE}\s+(?P<g4>than)\s+(?!\d)",
     _I,
 )
 _DEFINITION = re.compile(
@@ -351,6 +354,19 @@ def is_comparison(text: str) -> bool:
     return bool(_COMPARE.search(text))
 
 
+# "which is faster, X or Y?": a comparison by something measured
+_MEASURED = re.compile(
+    r"\b(?:faster|slower|smaller|larger|bigger|cheaper|quicker|lighter|heavier|more\s+efficient|"
+    r"less\s+memory|more\s+accurate|higher|lower)\b",
+    _I,
+)
+
+
+def compares_amounts(text: str) -> bool:
+    """Whether a comparison asks which is faster, smaller, cheaper …: answered by figures."""
+    return is_comparison(text) and bool(_MEASURED.search(text))
+
+
 _AUTHORS = re.compile(
     r"\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors|(?:first\s+)?(?:proposed|introduced|"
     r"invented|developed|created|published|came\s+up\s+with)|is\s+behind|made)\b"
@@ -570,6 +586,20 @@ def asks_for_others(text: str) -> bool:
     return bool(_OTHERS.search(text))
 
 
+_DEFINITE = re.compile(r"\b(?:the|that|this|these|those)\s+(?P<x>[^\W\d_][\w-]*)", _I)
+
+
+def definite_words(text: str) -> list[str]:
+    """The nouns the question's first part takes as known ("how was the agent trained?"):
+    said of the paper just discussed, they point back to it. A question asking for a paper
+    ("which paper …") looks for a new one."""
+    if _WHICH_PAPER.search(text) or _LIST.search(text):
+        return []
+    spans = clause_spans(text)
+    first = text[: spans[0][1]] if spans else text
+    return [m.group("x") for m in _DEFINITE.finditer(first)]
+
+
 def refers_to_all(text: str) -> bool:
     """Whether the question asks about every paper it refers back to ("how big is each?",
     "compare them"), not one of them ("which of those …", "does either …")."""
@@ -690,6 +720,11 @@ _COMPARE_LIST = re.compile(
     r"(?=\s+(?:differ|compare)\b|[?:;]|\s*[-–—]\s|$)",
     _I,
 )
+_THAN = re.compile(
+    r"^\W*(?:(?:is|are|was|were|does|do|did)\s+)?(?P<a>[^?,;]{2,80}?)\s+"
+    rf"{_THAN_COMPARATIVE}\s+than\s+(?P<b>[^?.,;]{{2,80}})",
+    _I,
+)
 _PARENS_LIST = re.compile(r"\(([^()]{3,200})\)")
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|vs\.?|versus|or|&)\s+", _I)
 _HOW_COMPARE = re.compile(
@@ -724,9 +759,13 @@ def compare_targets(text: str) -> list[str]:
         else:
             listed = _COMPARE_LIST.search(text)
             against = _HOW_COMPARE.search(text)
+            than = _THAN.search(text)
             if against:
                 # "how does it compare to MINT-1T?"
                 found = [against.group("a"), against.group("b")]
+            elif than:
+                # "is gptvq smaller than glvq?"
+                found = [than.group("a"), than.group("b")]
             elif listed:
                 found = [i for i in _COMPARED_WITH.split(listed.group("x")) if i.strip()]
     # "compare it with Megatron": "it" stands for the paper just discussed

@@ -203,6 +203,14 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
         return False  # it names another paper
     if plan.refers_back:
         return True
+    known = [t for t in plan.terms if t.in_collection and t.weight > 0]
+    main = [max(known, key=lambda t: t.weight).key] if known else []
+    if plan.definite and any(
+        all(present(k, c.terms) for k in (*plan.definite, *main)) for c in context
+    ):
+        # "how was the agent trained?" after the paper about the agent (not "how does the
+        # quantization of KV caches work?" after a weight quantization paper)
+        return True
     own_best = max((standing(pool, c) for c in own if not c.context), default=float("-inf"))
     return max(standing(pool, c) for c in context) >= own_best
 
@@ -240,7 +248,12 @@ def _targets(
             f"{pick.paper.title}\n{pick.paper.paper.abstract}",
             re.IGNORECASE,
         )
-        out.append((written.group(0) if written else text, pick))
+        head = title_head(pick.paper.title)
+        if written:
+            text = written.group(0)
+        elif head and re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", text, re.IGNORECASE):
+            text = head  # "bytescale train" names ByteScale
+        out.append((text, pick))
     return out
 
 
