@@ -990,3 +990,11 @@ def test_the_thing_a_paper_is_about_keeps_the_follow_up_with_it(assistant: Assis
     gptvq = assistant.ask("what is gptvq")
     other = assistant.ask("how does the quantization of kv caches work", history=[gptvq])
     assert cited(other) != cited(gptvq)
+
+
+@pytest.mark.parametrize("question", ["which papers use llama 2", "which papers use llama-2"])
+def test_a_versioned_name_matches_every_spelling_of_it(assistant: Assistant, question: str) -> None:
+    # the digest writes LLaMA-2, LLaMA2-7B, Llama-v2 and Llamav2-70B; Llama-3.2 is another model
+    answer = assistant.ask(question)
+    assert {LQ_LORA, GPTVQ, LOLDU} <= set(cited(answer))
+    assert not any(t.startswith("A Token is Worth") for t in cited(answer))

@@ -277,7 +277,8 @@ def anchors(plan: QueryPlan, collection: Collection) -> list[Term]:
         t
         for t in plan.terms
         if t.in_collection
-        and not t.parts  # "video llms" may be written "video LLMs" as well as "VideoLLM"
+        # "video llms" may be written "video LLMs" as well as "VideoLLM"; "llama 2" is a name
+        and (not t.parts or (bool(t.variants) and any(p.isdigit() for p in t.parts)))
         and (
             t.name
             or t.variants

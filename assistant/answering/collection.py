@@ -44,6 +44,15 @@ IDENTIFYING = 2
 ABSTRACT_WORDS = 200  # a typical abstract's length in words: paper counts as word frequencies
 
 
+_VERSION_GAP = re.compile(r"(?<=[a-z])[-_]?v?(?=\d)")
+
+
+def version_skeleton(term: str) -> str:
+    """A versioned name without how its version is joined on: "llama-v2", "llamav2" and
+    "llama-2" are all "llama2"."""
+    return _VERSION_GAP.sub("", term)
+
+
 def _abbreviates(letters: str, words: Sequence[str]) -> bool:
     """Whether ``letters`` take a start of each word in turn: initials ("PEFT": parameter-
     efficient fine-tuning) or longer starts ("LoRA": low-rank adaptation)."""
@@ -366,6 +375,32 @@ class Collection:
                 break
             found.append(term)
         return found
+
+    @cached_property
+    def _versioned(self) -> tuple[list[str], list[str]]:
+        """The terms with a version number, by their spelling-free form (sorted), and the terms."""
+        pairs = sorted(
+            (version_skeleton(t), t)
+            for t in self.index.vocabulary
+            if any(c.isdigit() for c in t) and any(c.isalpha() for c in t)
+        )
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def versions(self, key: str) -> list[str]:
+        """The collection's spellings of a versioned name and its sizes and variants:
+        "llama-2" -> "llama2", "llama-v2", "llama2-7b", "llamav2-70b" (not "llama-3")."""
+        import bisect
+
+        skeletons, found = self._versioned
+        skeleton = version_skeleton(key)
+        out = []
+        for i in range(bisect.bisect_left(skeletons, skeleton), len(skeletons)):
+            rest = skeletons[i][len(skeleton) :]
+            if not skeletons[i].startswith(skeleton):
+                break
+            if not rest or rest[0] in "-.":
+                out.append(found[i])
+        return out
 
     def family(self, key: str) -> list[str]:
         """Terms that are versions of a name ("qwen" -> "qwen2", "qwen2-vl"; "llama" ->

@@ -254,6 +254,13 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
             if variants:
                 key, present = name, True
                 idf = max(collection.idf(v) for v in variants)
+    if any(ch.isdigit() for ch in key) and any(ch.isalpha() for ch in key):
+        # a versioned name is written many ways: "llama-2", "LLaMA2", "Llama-v2", "LLaMA2-7B"
+        spelled = tuple(v for v in collection.versions(key) if v != key and v not in variants)
+        if spelled:
+            variants += spelled
+            if not present:
+                present, idf = True, max(collection.idf(v) for v in spelled)
     if not present and language.could_be_typo(word.folded):
         fix = collection.correct(word.folded)
         if fix is not None:

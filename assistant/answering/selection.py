@@ -153,7 +153,9 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
             c
             for c in candidates
             if all(
-                any(_contains(c, k, t.surface) for k in (t.key, *t.variants))
+                _contains(c, t.key, t.surface)
+                # its versions as written ("llama-v2"), not their parts ("llama" and a "2")
+                or any(v in c.terms for v in t.variants)
                 or c.paper_id in pool.spelled_out.get(t.key, ())
                 for t in pool.anchors
             )
@@ -186,8 +188,10 @@ def standing(pool: Pool, c: Candidate) -> float:
 
 def _contains(c: Candidate, key: str, surface: str) -> bool:
     """Whether a paper's text has the term; a name written in capitals ("OPT", "CLIP") must
-    appear in capitals, so "opt for" is not the OPT models."""
-    if not present(key, c.terms):
+    appear in capitals, so "opt for" is not the OPT models; a versioned name ("llama-2") must
+    appear whole, not as its parts ("Llama-3.2 … 2 …")."""
+    versioned = any(ch.isdigit() for ch in key) and any(ch.isalpha() for ch in key)
+    if not (key in c.terms if versioned else present(key, c.terms)):
         return False
     if surface.isupper() and len(surface) >= 2:
         text = f"{c.paper.title}\n{c.paper.paper.abstract}"
