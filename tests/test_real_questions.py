@@ -998,3 +998,9 @@ def test_a_versioned_name_matches_every_spelling_of_it(assistant: Assistant, que
     answer = assistant.ask(question)
     assert {LQ_LORA, GPTVQ, LOLDU} <= set(cited(answer))
     assert not any(t.startswith("A Token is Worth") for t in cited(answer))
+
+
+def test_an_identifier_with_numbers_is_matched_whole(assistant: Assistant) -> None:
+    # only CAST writes "2:4"; "4-bit" and a "2" elsewhere are not 2:4 sparsity
+    answer = assistant.ask("which papers mention 2:4 sparsity")
+    assert len(answer.citations) == 1 and cited(answer)[0].startswith("CAST:")

@@ -188,10 +188,10 @@ def standing(pool: Pool, c: Candidate) -> float:
 
 def _contains(c: Candidate, key: str, surface: str) -> bool:
     """Whether a paper's text has the term; a name written in capitals ("OPT", "CLIP") must
-    appear in capitals, so "opt for" is not the OPT models; a versioned name ("llama-2") must
-    appear whole, not as its parts ("Llama-3.2 … 2 …")."""
-    versioned = any(ch.isdigit() for ch in key) and any(ch.isalpha() for ch in key)
-    if not (key in c.terms if versioned else present(key, c.terms)):
+    appear in capitals, so "opt for" is not the OPT models; an identifier with a number
+    ("llama-2", "2:4") must appear whole, not as its parts ("Llama-3.2 … 2 …", "4-bit")."""
+    identifier = any(ch.isdigit() for ch in key) and not key.replace(".", "").isdigit()
+    if not (key in c.terms if identifier else present(key, c.terms)):
         return False
     if surface.isupper() and len(surface) >= 2:
         text = f"{c.paper.title}\n{c.paper.paper.abstract}"
