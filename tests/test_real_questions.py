@@ -1004,3 +1004,12 @@ def test_an_identifier_with_numbers_is_matched_whole(assistant: Assistant) -> No
     # only CAST writes "2:4"; "4-bit" and a "2" elsewhere are not 2:4 sparsity
     answer = assistant.ask("which papers mention 2:4 sparsity")
     assert len(answer.citations) == 1 and cited(answer)[0].startswith("CAST:")
+
+
+def test_the_other_one_is_the_next_listed_paper(assistant: Assistant) -> None:
+    listed = assistant.ask("any papers on kv cache compression?")
+    assert len(listed.citations) >= 2
+    first = assistant.ask("what compression rate does the first one get", history=[listed])
+    assert cited(first) == cited(listed)[:1]
+    other = assistant.ask("and the other one?", history=[listed, first])
+    assert cited(other) == cited(listed)[1:2]

@@ -17,7 +17,13 @@ from assistant.answering.collection import Collection
 from assistant.answering.conversation import Turn
 from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
-from assistant.answering.reading import Intent, chooses_among, ordinal_range, ordinal_reference
+from assistant.answering.reading import (
+    Intent,
+    chooses_among,
+    ordinal_range,
+    ordinal_reference,
+    other_reference,
+)
 from assistant.answering.selection import Selection, select
 from assistant.answering.units import present
 from vectorstore.filters import Filters
@@ -80,9 +86,11 @@ class Answering:
         plan = make_plan(question, collection)
         place = ordinal_reference(question) if turns else None
         span = ordinal_range(question) if turns else None
+        other = bool(turns) and other_reference(question)
         if (
             place is not None
             or span is not None
+            or other
             or (turns and chooses_among(question) and len(context) < 2)
         ):
             # "the second one", "which one …": of the latest answer that listed papers (a
@@ -96,13 +104,25 @@ class Answering:
                 ),
                 (),
             )
-            if span is not None:  # "compare the first two"
+            if other:  # "and the other one?": the next listed paper not just discussed
+                rest = [p for p in listed if p not in context]
+                context = (rest[0],) if rest and len(listed) > 1 else context
+            elif span is not None:  # "compare the first two"
                 start, count = span
                 context = listed[start:][:count] if len(listed) > 1 else context
             elif place is None:
                 context = listed
             elif len(listed) > 0 and place <= len(listed):
                 context = (listed[place - 1] if place > 0 else listed[-1],)
+        if (
+            (place is not None or span is not None or other)
+            and plan.intent is Intent.FACT
+            and not any(t.weight > 0 for t in plan.terms)
+        ):
+            # "and the second?", "the other one?": the previous question, asked of that paper
+            previous = make_plan(turns[-1].question, collection)
+            if not previous.names and not previous.references:
+                plan = replace(previous, question=plan.question, refers_back=True)
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool, selection = self._choose(plan, collection, k, filters, context)

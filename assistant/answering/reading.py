@@ -336,6 +336,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _MANY_KINDS,
         _BEST,
         _RANGE,
+        _OTHER_ONE,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -530,6 +531,16 @@ def ordinal_range(text: str) -> tuple[int, int] | None:
     return (-count, count) if m.group("end").lower() == "last" else (0, count)
 
 
+_OTHER_ONE = re.compile(
+    r"\b(?P<g1>the\s+other\s+(?:one|paper))\b|\b(?P<g2>the\s+other)\b(?=\W*$)", _I
+)
+
+
+def other_reference(text: str) -> bool:
+    """ "And the other one?": the paper of the listed ones not discussed just now."""
+    return bool(_OTHER_ONE.search(text))
+
+
 def ordinal_reference(text: str) -> int | None:
     """Which paper of the previous answer's list the question points at ("how does the second
     one work?", "paper 3", "#2"): its place from 1, -1 for the last; None when it points at none."""
@@ -567,6 +578,7 @@ def refers_back(text: str) -> bool:
         or _CONTINUES.search(text)
         or _ORDINAL.search(text)
         or _RANGE.search(text)
+        or _OTHER_ONE.search(text)
         or _ELLIPTICAL.match(text)
     )
 
