@@ -32,9 +32,22 @@ def zipf(word: str, lang: str = "en") -> float:
     return float(wordfreq.zipf_frequency(word.casefold(), lang, wordlist="small"))
 
 
+_INFLECTION = re.compile(r"(?:ies|es|s|ed|d|ing)$")
+
+
+def lemma_zipf(word: str) -> float:
+    """The Zipf frequency of a word or of the word it inflects ("evaluates" is as common as
+    "evaluate"): the small lists omit many inflected forms of everyday words."""
+    z = zipf(word)
+    if z >= ZIPF_RARE or len(word) < 5:
+        return z
+    bases = {_INFLECTION.sub(e, word.casefold()) for e in ("", "e", "y")}
+    return max([z, *(zipf(b) for b in bases if len(b) >= 3 and b != word.casefold())])
+
+
 def informativeness(word: str) -> float:
     """1 for a word rare in English, falling to 0 for the commonest words."""
-    z = zipf(word)
+    z = lemma_zipf(word)
     return min(1.0, max(0.0, (ZIPF_COMMONEST - z) / (ZIPF_COMMONEST - ZIPF_RARE)))
 
 
