@@ -93,6 +93,8 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         for i in evidence.items
     ]
     if sel.targets and len(evidence.items) >= 2:
+        if plan.among:  # "which one is fastest?" after a list
+            lines.append("The abstracts do not rank these papers; each one's own figures:")
         for item in evidence.items:
             lines.append(f"- {item.target}: {_body(item, evidence)} [{item.paper.title}]")
         if sel.absent:

@@ -132,7 +132,12 @@ class Answering:
             plan = make_plan(question, collection, listing=True)
             k = self.top_k * 2
             pool, selection = self._choose(plan, collection, k, filters, context)
-        if len(context) > 1 and selection.followup and not _has_main_term(plan, selection):
+        if (
+            len(context) > 1
+            and selection.followup
+            and not plan.each
+            and not _has_main_term(plan, selection)
+        ):
             # The previous answer's papers do not have what is asked ("which of those is
             # multilingual?" after a list that missed one): read it with the previous question.
             # (After one paper, "what models did they test it on?" asks that paper, whatever

@@ -33,6 +33,8 @@ from assistant.answering.reading import (
     asks_motivation,
     asks_name,
     asks_of_each,
+    asks_superlative,
+    asks_whether,
     capitalized_names,
     chooses_among,
     clause_spans,
@@ -152,6 +154,8 @@ class QueryPlan:
     # the index terms of what the question takes as known ("the agent"): of the paper just
     # discussed, if it has them
     definite: tuple[str, ...] = ()
+    whether: bool = False  # a yes/no question ("is the code released?")
+    among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -483,12 +487,16 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         ),
         intent=intent,
         terms=tuple(terms),
-        wants_quantity=amount(text) or compares_amounts(text),
+        wants_quantity=amount(text)
+        or compares_amounts(text)
+        or (chooses_among(text) and asks_superlative(text)),
         language=lang,
         references=_references(text),
         refers_back=refers_back(text),
         each=refers_to_all(text),
         others=intent is Intent.LIST and asks_for_others(text),
+        whether=lang == "en" and asks_whether(text),
+        among=chooses_among(text),
         definite=tuple(
             t.key
             for w in definite_words(text)

@@ -122,7 +122,7 @@ _QUANTITY = re.compile(
 )
 # Words that point back to something said earlier.
 _ANAPHORA = re.compile(
-    r"\b(?:it|its|it's|they|them|their|theirs|those|these|he|she|his|her|former|latter|same|"
+    r"\b(?:it|its|it's|they|them|their|theirs|those|these|he|she|his|her|former|latter|same|both|"
     r"either|neither|"
     r"(?:this|that|the)\s+(?:paper|method|model|approach|system|framework|benchmark|dataset|work|"
     r"authors?|technique|algorithm|proposed|variant|architecture|study|survey|corpus|one)|"
@@ -483,7 +483,30 @@ def asks_many(text: str) -> bool:
     return False
 
 
-_AMONG = re.compile(r"\bwhich\s+(?:one|ones|of\s+(?:them|those|these))\b", _I)
+_AMONG = re.compile(
+    r"\bwhich\s+(?:one|ones|of\s+(?:them|those|these|the\s+(?:two|three|four|five)))\b"
+    # "which is the biggest?"
+    r"|\bwhich\s+(?:is|was|has|gets|runs|does)\s+(?:the\s+)?(?=(?:(?:most|least)\s+)?\w+\s*"
+    r"(?:one|of\s+(?:them|those|these))?\W*$)",
+    _I,
+)
+_SUPERLATIVE = re.compile(r"\b(?:(?:most|least)\s+\w+|best|worst|(?P<w>[a-z]{2,}est))\b", _I)
+
+
+def asks_superlative(text: str) -> bool:
+    """ "which is the biggest / fastest / most accurate": a superlative (not "test", "interest":
+    "-est" must leave an everyday English word, "big" in "biggest")."""
+    from assistant.answering import language
+
+    for m in _SUPERLATIVE.finditer(text):
+        word = m.group("w")
+        if word is None:
+            return True
+        stem_ = word[:-3].casefold()
+        bases = {stem_, stem_ + "e", stem_[:-1] if stem_[-1:] == stem_[-2:-1] else stem_}
+        if any(len(b) >= 3 and language.zipf(b) >= language.ZIPF_RARE for b in bases):
+            return True
+    return False
 
 
 def chooses_among(text: str) -> bool:
@@ -584,6 +607,19 @@ def refers_back(text: str) -> bool:
 
 
 _EACH = re.compile(r"\beach\b", _I)
+# "is the code released?", "does it need labels?": asks whether, not which
+_YES_NO = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also|but)\W+)?(?:is|are|was|were|does|do|did|can|could|has|have|"
+    r"will|would)\b(?!\s+there\b)(?!\s+(?:any|some)\s+(?:of\s+the\s+)?(?:papers?|works?|studies)\b)",
+    _I,
+)
+
+
+def asks_whether(text: str) -> bool:
+    """A yes/no question ("is the code released?"), not "is there work on …"."""
+    return bool(_YES_NO.match(text))
+
+
 # "how big is each?", "compare them", "what do they use?": all the papers referred to
 _PLURAL_REFERENCE = re.compile(
     r"\b(?:each|both|they|them|their|theirs|those|these|all\s+of\s+(?:them|those|these))\b", _I
@@ -614,12 +650,13 @@ def definite_words(text: str) -> list[str]:
 
 def refers_to_all(text: str) -> bool:
     """Whether the question asks about every paper it refers back to ("how big is each?",
-    "compare them"), not one of them ("which of those …", "does either …")."""
+    "compare them", "which of them is the biggest?": each one's figures, side by side), not
+    one of them ("which of those is multilingual?", "does either …")."""
     spans = clause_spans(text)
     first = text[: spans[0][1]] if spans else text
-    return (bool(_PLURAL_REFERENCE.search(first)) and not chooses_among(text)) or bool(
-        _RANGE.search(text)
-    )
+    if chooses_among(text):
+        return asks_superlative(text)
+    return bool(_PLURAL_REFERENCE.search(first)) or bool(_RANGE.search(text))
 
 
 def asks_of_each(clause: str) -> bool:

@@ -19,6 +19,7 @@ from enum import Enum
 
 from assistant.answering.candidates import Candidate, Pool
 from assistant.answering.collection import IDENTIFYING, title_head
+from assistant.answering.language import everyday_english
 from assistant.answering.plan import QueryPlan
 from assistant.answering.reading import Intent, refers_back
 from assistant.answering.units import present
@@ -205,9 +206,13 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
     out for it at least as much as any other (standard scores against the collection)."""
     if any(c.named and not c.context for c in own):
         return False  # it names another paper
-    if plan.refers_back:
+    if plan.refers_back or (plan.among and len(context) > 1):
         return True
     known = [t for t in plan.terms if t.in_collection and t.weight > 0]
+    if plan.whether and not plan.names and all(everyday_english(t.surface) for t in known):
+        # "is the code released?", "do they need labels?": whether the paper just discussed
+        # does an everyday thing, not a search for papers about code
+        return True
     main = [max(known, key=lambda t: t.weight).key] if known else []
     if plan.definite and any(
         all(present(k, c.terms) for k in (*plan.definite, *main)) for c in context
