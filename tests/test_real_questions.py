@@ -1035,3 +1035,20 @@ def test_a_yes_no_question_about_an_everyday_thing_stays_with_the_paper(
     first = assistant.ask("what's LiveCC")
     answer = assistant.ask("is the code released?", history=[first])
     assert cited(answer) == cited(first) and "released" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second"),
+    [
+        ("what are GPTVQ and GLVQ", "GPTVQ:", "Learning Grouped Lattice"),
+        ("explain CAST and AST briefly", "CAST:", "Pruning Large Language Models"),
+    ],
+)
+def test_a_question_naming_two_papers_answers_both(
+    assistant: Assistant, question: str, first: str, second: str
+) -> None:
+    answer = assistant.ask(question)
+    assert len(answer.citations) == 2
+    assert cited(answer)[0].startswith(first) and cited(answer)[1].startswith(second)
+    both = assistant.ask("do both use vector quantization?", history=[answer])
+    assert cited(both) == cited(answer)

@@ -106,6 +106,17 @@ def select(
             sel.targets = [t for t, _ in targets]
             sel.absent = strict_absent
             return sel
+    if (
+        plan.intent in (Intent.DEFINITION, Intent.FACT)
+        and not sel.followup
+        and len({c.paper_id for c in named}) >= 2
+    ):
+        # "what are GPTVQ and GLVQ?", "explain CAST and AST": each named paper, side by side
+        targets = _targets(pool, named)
+        if len(targets) >= 2:
+            sel.chosen = [c for _, c in targets]
+            sel.targets = [t for t, _ in targets]
+            return sel
     if strict_absent and not sel.followup and not any(r.paper_ids for r in pool.references):
         sel.abstain = Abstain.ABSENT
         sel.absent = strict_absent
@@ -244,8 +255,8 @@ def _targets(
     named += [(r.text, r.paper_ids) for r in pool.references if r.identifies]
     named += list(pool.names.items())
     for text, ids in named:
-        if any(text.casefold() in t.casefold() for t, _ in out):
-            continue
+        if any(re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", t, re.I) for t, _ in out):
+            continue  # said already ("the SVD-free optimizer" after "SVD-free"), not "AST" in "CAST"
         options = [by_id[i] for i in ids if i in by_id and i not in seen]
         if not options:
             continue
