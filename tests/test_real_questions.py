@@ -1052,3 +1052,28 @@ def test_a_question_naming_two_papers_answers_both(
     assert cited(answer)[0].startswith(first) and cited(answer)[1].startswith(second)
     both = assistant.ask("do both use vector quantization?", history=[answer])
     assert cited(both) == cited(answer)
+
+
+def test_back_to_the_first_paper_returns_to_it(assistant: Assistant) -> None:
+    history: list[str | Answer] = []
+    for question in (
+        "what is LQ-LoRA",
+        "what bits does it use",
+        "ok now tell me about GPTVQ",
+        "how long does it take on an h100",
+    ):
+        history.append(assistant.ask(question, history=history))
+    answer = assistant.ask("back to the first paper, what baselines does it beat?", history=history)
+    assert cited(answer) == [LQ_LORA] and "QLoRA" in answer.text
+
+
+def test_back_to_the_list_chooses_from_it(assistant: Assistant) -> None:
+    history: list[str | Answer] = []
+    for question in (
+        "papers on speech language models pls",
+        "which of them uses synthetic data",
+        "how much synthetic data",
+    ):
+        history.append(assistant.ask(question, history=history))
+    answer = assistant.ask("back to the list, which one is about scaling laws", history=history)
+    assert cited(answer) == ["Scaling Analysis of Interleaved Speech-Text Language Models"]

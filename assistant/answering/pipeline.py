@@ -19,6 +19,7 @@ from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
 from assistant.answering.reading import (
     Intent,
+    back_reference,
     chooses_among,
     ordinal_range,
     ordinal_reference,
@@ -84,13 +85,25 @@ class Answering:
         context = self.context_of(turns, filters) if turns else ()
         collection = self.collection(refresh=True)
         plan = make_plan(question, collection)
-        place = ordinal_reference(question) if turns else None
+        back = back_reference(question) if turns else None
+        if back in ("first", "previous"):
+            # "back to the first paper": the conversation's first paper, or the one before the
+            # paper just discussed
+            earlier = [self.context_of(turns[:end], filters) for end in range(1, len(turns) + 1)]
+            if back == "first":
+                found = next((ids for ids in earlier if ids), ())
+            else:
+                found = next((ids for ids in reversed(earlier[:-1]) if ids and ids != context), ())
+            context = found[:1] or context
+        place = ordinal_reference(question) if turns and back is None else None
         span = ordinal_range(question) if turns else None
         other = bool(turns) and other_reference(question)
+        among = back == "list"  # "back to the list, which one is about scaling laws?"
         if (
             place is not None
             or span is not None
             or other
+            or among
             or (turns and chooses_among(question) and len(context) < 2)
         ):
             # "the second one", "which one …": of the latest answer that listed papers (a

@@ -337,6 +337,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _BEST,
         _RANGE,
         _OTHER_ONE,
+        _BACK,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -554,6 +555,25 @@ def ordinal_range(text: str) -> tuple[int, int] | None:
     return (-count, count) if m.group("end").lower() == "last" else (0, count)
 
 
+# "back to the first paper", "back to the list": an earlier turn of the conversation
+_BACK = re.compile(
+    r"\b(?P<g1>(?:go(?:ing)?\s+)?back\s+to\s+(?:the\s+)?(?:(?P<which>first|previous|earlier|"
+    r"original|other|last)\s+(?:one|paper)|(?P<list>list|papers)))\b",
+    _I,
+)
+
+
+def back_reference(text: str) -> str | None:
+    """ "back to the first paper" -> "first", "back to the previous one" -> "previous", "back
+    to the list" -> "list"; None when the question goes back to nothing."""
+    m = _BACK.search(text)
+    if m is None:
+        return None
+    if m.group("list"):
+        return "list"
+    return "first" if m.group("which").lower() in ("first", "original") else "previous"
+
+
 _OTHER_ONE = re.compile(
     r"\b(?P<g1>the\s+other\s+(?:one|paper))\b|\b(?P<g2>the\s+other)\b(?=\W*$)", _I
 )
@@ -602,6 +622,7 @@ def refers_back(text: str) -> bool:
         or _ORDINAL.search(text)
         or _RANGE.search(text)
         or _OTHER_ONE.search(text)
+        or _BACK.search(text)
         or _ELLIPTICAL.match(text)
     )
 
