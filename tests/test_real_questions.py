@@ -941,7 +941,7 @@ def test_a_name_the_paper_gives_itself_is_not_a_mention(assistant: Assistant) ->
     # "we propose … a once-for-all (OFA) network": OFA is that paper, MobileNetV3 has none
     compared = assistant.ask("ofa vs mobilenetv3?")
     assert cited(compared) == [ONCE_FOR_ALL]
-    assert compared.text.startswith("Only one paper here speaks to this comparison")
+    assert compared.text.startswith("No paper here is about 'mobilenetv3' itself")
     # a name only mentioned stays a mention
     assert assistant.ask("what is pissa").text.startswith("No paper here is about 'pissa'")
 
@@ -1077,3 +1077,17 @@ def test_back_to_the_list_chooses_from_it(assistant: Assistant) -> None:
         history.append(assistant.ask(question, history=history))
     answer = assistant.ask("back to the list, which one is about scaling laws", history=history)
     assert cited(answer) == ["Scaling Analysis of Interleaved Speech-Text Language Models"]
+
+
+def test_a_broad_topic_lists_every_paper_that_has_all_of_it(assistant: Assistant) -> None:
+    # many papers are about efficient training, so none stands out by its words; and
+    # "efficient training" is not the paper named EfficientTrain
+    answer = assistant.ask("what's hot in efficient training?")
+    assert answer.intent == "list" and len(answer.citations) >= 5
+
+
+def test_a_comparison_with_a_thing_no_paper_is_about_says_so(assistant: Assistant) -> None:
+    # Fira compares itself with GaLore; no paper here is GaLore (SwitchLoRA only mentions it)
+    answer = assistant.ask("please explain me what make the Fira method different of GaLore")
+    assert cited(answer) == [FIRA]
+    assert answer.text.startswith("No paper here is about 'GaLore' itself")

@@ -144,7 +144,8 @@ def gather(
     ]
     if plan.intent is Intent.COMPARE:
         pool.targets = [
-            resolve_reference(t, plan.question, collection, strict=False) for t in plan.targets
+            resolve_reference(t, plan.question, collection, strict=False, introduced=True)
+            for t in plan.targets
         ]
     named: list[str] = []  # papers the question names: they lead, whatever they match
     for ref in [*pool.references, *pool.targets]:

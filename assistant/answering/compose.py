@@ -148,12 +148,10 @@ def _names_a_thing(target: str, plan: QueryPlan) -> bool:
 
 
 def _titled(target: str, item: EvidenceItem, plan: QueryPlan) -> bool:
-    """Whether a comparison's target is what this paper is about: its names ("S3T" in "how
-    did s3t perform") are the paper's own, or its words are the title's ("LQ-LoRA")."""
+    """Whether a comparison's target is what this paper is about: its words are the title's
+    ("LQ-LoRA"), or its names are the paper's own ("S3T" in "how did s3t perform"; not
+    "GaLore" in a paper that outperforms GaLore)."""
     terms = [t for t in _target_terms(target, plan) if t.in_collection]
-    names = {t.key for t in terms if t.name}
-    if names and names <= text_terms(f"{item.paper.title}\n{item.paper.paper.abstract}"):
-        return True
     keys = {t.key for t in terms}
     if keys and keys <= text_terms(item.paper.title):
         return True

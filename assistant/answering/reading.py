@@ -56,7 +56,9 @@ _LIST = re.compile(
     r"|\b(?P<g13>what\s+(?:(?:research|work|literature)\s+(?:exists?|is\s+there|has\s+been\s+done)|"
     r"has\s+been\s+(?:done|published|written)|do\s+(?:we|you|u)\s+have))\s+(?:on|about|in|for)\b"
     # "what's new in video LLMs?", "latest work on pruning"
-    r"|\b(?P<g10>what'?s\s+new)\s+(?:in|on|with|for)\b"
+    r"|\b(?P<g10>what'?s\s+(?:new|hot|happening|trending|going\s+on))\s+(?:in|on|with|for)\b"
+    # "list the interleaved datasets", "pls list X"
+    r"|^\W*(?:(?:pls|please|can\s+(?:you|u)|could\s+(?:you|u))\s+)?(?P<g15>list|enumerate)\b"
     r"|\b(?P<g11>(?:latest|recent|newest)\s+(?:work|research|stuff|advances|developments))\b"
     # "quantization papers?", "does any paper use FlashAttention?"
     r"|\b(?P<g8>papers|works|studies)\W*$|\b(?P<g9>any\s+(?:paper|study|article))\b",
@@ -76,6 +78,7 @@ _COMPARATIVE = (
 _THAN_COMPARATIVE = r"(?:better|worse|faster|slower|stronger|weaker|cheaper|smaller|larger|bigger)"
 _COMPARE = re.compile(
     r"\b(?P<g1>compare[sd]?|comparison|comparing|contrast|versus|vs\.?|differ(?:s|ence|ences)?|"
+    r"different(?=\s+(?:from|than|of|to)\b)|"
     r"diff(?=\s+(?:between|btw)\b))\b"
     # "which one is faster, X or Y?", "gptvq or glvq, which is better at 2 bits?" (the
     # adjective stays: it is what to compare)
@@ -459,6 +462,13 @@ _WH_PLURAL = re.compile(
     r"(?P<noun>[^\W\d_][\w-]*[^\W\d_su]s)\b(?:\s+(?P<after>[\w']+))?",
     _I,
 )
+# "tell me about benchmarks for interleaved generation", "what about LoRA variants?"
+_ABOUT_PLURAL = re.compile(
+    r"\b(?:tell\s+me\s+about|what\s+about|info\s+on|anything\s+on|explain)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}?(?!(?:this|its|his|thus|does|has|was|is)\b)[^\W\d_][\w-]*[^\W\d_su]s\b"
+    r"(?=\s+(?:for|on|in|of|about|that|which|with|used)\b|\W*$)",
+    _I,
+)
 _AFTER_PLURAL = re.compile(
     r"are|were|do|does|did|have|has|had|can|could|would|will|should|might|exist|exists|is|there|for|to|"
     r"on|in|of|about|that|which|with|from|use|used|get|got|handle|help|work",
@@ -472,6 +482,8 @@ def asks_many(text: str) -> bool:
     if _ONE.search(text):
         return False  # "which paper says …"
     if _MANY_KINDS.search(text) or _BEST.search(text):
+        return True
+    if _ABOUT_PLURAL.search(text):
         return True
     for m in _WH_PLURAL.finditer(text):
         # "which models use X"; with words between, the plural must be followed by its verb
@@ -799,7 +811,10 @@ _PARENS_LIST = re.compile(r"\(([^()]{3,200})\)")
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|vs\.?|versus|or|&)\s+", _I)
 _HOW_COMPARE = re.compile(
     r"\bhow\s+(?:do|does|did|would)\s+(?P<a>[^?.!:;]{1,100}?)\s+(?:compare|stack\s+up|fare)\s+"
-    r"(?:to|with|against)\s+(?P<b>[^?.!:;,]{2,100})",
+    r"(?:to|with|against)\s+(?P<b>[^?.!:;,]{2,100})"
+    # "what makes the Fira method different from GaLore", "how is X different than Y"
+    r"|\b(?:makes?|is|are|was)\s+(?P<c>[^?.!:;,]{1,100}?)\s+(?:so\s+)?different\s+(?:from|than|of|to)\s+"
+    r"(?P<d>[^?.!:;,]{2,100})",
     _I,
 )
 # after "compare": "compare X with Y", "compare X to Y", "compare X against Y"
@@ -832,7 +847,10 @@ def compare_targets(text: str) -> list[str]:
             than = _THAN.search(text)
             if against:
                 # "how does it compare to MINT-1T?"
-                found = [against.group("a"), against.group("b")]
+                found = [
+                    against.group("a") or against.group("c"),
+                    against.group("b") or against.group("d"),
+                ]
             elif than:
                 # "is gptvq smaller than glvq?"
                 found = [than.group("a"), than.group("b")]

@@ -32,6 +32,9 @@ LIST_Z = 4.5
 # ... and it has at least this share of what the best such paper has of the question's words
 # ("mixture of experts": a paper with only "mixture" is not on the list).
 SHARE_OF_BEST = 0.5
+# ... or it has every word of the question and is this far above typical in meaning
+FULL_COVERAGE = 0.999
+COMPLETE_Z = 1.0
 MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
 # Weak evidence: less than this share of the question's weight in the best paper's text ...
 MIN_COVERAGE = 0.3
@@ -173,7 +176,15 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
             )
         ]
     else:
-        passing = [c for c in candidates if c.named or standing(pool, c) >= LIST_Z]
+        passing = [
+            c
+            for c in candidates
+            if c.named
+            or standing(pool, c) >= LIST_Z
+            # a broad topic ("efficient training"): many papers have all of it, so none stands
+            # out by its words; each that has every word and is closer in meaning than typical
+            or (c.coverage >= FULL_COVERAGE and similarity_z(pool, c) >= COMPLETE_Z)
+        ]
         top = max((c.coverage for c in passing), default=0.0)
         # the names a question gives are what it is about: a paper with all of them stands
         # however few of the everyday words around them ("LoRA variants") it has
@@ -188,6 +199,13 @@ def _list(plan: QueryPlan, pool: Pool, candidates: list[Candidate]) -> list[Cand
             or (names and all(present(t.key, c.terms) for t in names))
         ]
     return sorted(passing, key=lambda c: -relevance(c))
+
+
+def similarity_z(pool: Pool, c: Candidate) -> float:
+    """How much closer in meaning than typical (a sample of the collection's chunks) a
+    candidate is to the question, in standard deviations."""
+    mean, sd = pool.similarity_background
+    return (c.similarity - mean) / sd
 
 
 def standing(pool: Pool, c: Candidate) -> float:
@@ -253,7 +271,13 @@ def _targets(
     ]
     named = [(t, ids) for t, ids in named if 0 < len(ids) <= IDENTIFYING]
     named += [(r.text, r.paper_ids) for r in pool.references if r.identifies]
-    named += list(pool.names.items())
+    # a name the question gives, of the paper that carries or introduces it (not "GaLore" of
+    # the paper that only compares itself with GaLore)
+    own = {c.paper_id for c in [*candidates, *context] if c.named}
+    for text, ids in pool.names.items():
+        mine = tuple(i for i in ids if i in own)
+        if mine:
+            named.append((text, mine))
     for text, ids in named:
         if any(re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", t, re.I) for t, _ in out):
             continue  # said already ("the SVD-free optimizer" after "SVD-free"), not "AST" in "CAST"
