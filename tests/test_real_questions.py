@@ -1091,3 +1091,26 @@ def test_a_comparison_with_a_thing_no_paper_is_about_says_so(assistant: Assistan
     answer = assistant.ask("please explain me what make the Fira method different of GaLore")
     assert cited(answer) == [FIRA]
     assert answer.text.startswith("No paper here is about 'GaLore' itself")
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Cuántos documentos contiene mOSCAR?", "Combien de langues couvre mOSCAR ?"]
+)
+def test_how_many_in_another_language_asks_for_the_figure(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.citations[0].title.startswith("mOSCAR")
+    assert answer.text.split("\n")[-1].startswith("It covers 163 languages, 315M documents")
+
+
+def test_a_preamble_before_what_is_keeps_it_a_definition(assistant: Assistant) -> None:
+    answer = assistant.ask("ok different topic, what is ILRe")
+    assert answer.intent == "definition" and "topic" not in answer.text.split(".")[0]
+    assert "we introduce a novel context compression pipeline" in answer.text
+
+
+def test_a_famous_model_only_used_here_is_noted_as_a_mention(assistant: Assistant) -> None:
+    # "the proposed framework … on training BERT" does not introduce BERT
+    answer = assistant.ask("tell me about BERT")
+    assert answer.text.startswith("No paper here is about 'BERT' itself")

@@ -431,7 +431,8 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
             else Intent.FACT
         )
     else:
-        intent = Intent.DEFINITION
+        # "¿cuántos documentos tiene mOSCAR?" asks a number; anything else, what the paper is
+        intent = Intent.FACT if wants_quantity(text) else Intent.DEFINITION
     if intent is Intent.LIST and len(spans) > 1:
         deciding = set().union(
             *(

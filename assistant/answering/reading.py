@@ -89,7 +89,9 @@ _COMPARE = re.compile(
     _I,
 )
 _DEFINITION = re.compile(
-    r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*(?P<g1>"
+    r"^\W*(?:(?:so|ok|okay|and|hi|hey|hello|bonjour|hola)\W+)*"
+    # "ok different topic, what is ILRe", "new question: what's X"
+    r"(?:[^,:;?!.]{1,40}(?:[,:;]|\s[-–—])\s+)?(?P<g1>"
     r"(?:what\s+(?:is|are|was)\s+|what's\s+|whats\s+)"
     r"(?!(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:of|in|for|behind|between)\b)"
     # "what's its latency", "what is SeiT's storage saving": an attribute, not a definition
@@ -114,6 +116,8 @@ _REQUEST = re.compile(
     _I,
 )
 _QUANTITY = re.compile(
+    # "¿cuántos …?", "combien de …", "wie viele …", "quanti …", "hoeveel …"
+    r"(?<!\w)(?:cu[aá]nt[oa]s?|combien|wie\s+viele?|quant[ie]|quant[oa]s|hoeveel)\b|"
     r"\bhow\s+(?:much|many|(?!do\b|does\b|did\b|is\b|are\b|was\b|were\b|can\b|could\b|would\b|"
     r"should\b|to\b|they\b|it\b|the\b|a\b|an\b|this\b|that\b|their\b|its\b|each\b)[a-z]+)\b"
     r"|\b\w+er\s+than\b|\bby\s+how\b|%|\b(?:what|which)\s+(?:\S+\s+){0,4}?(?:does|do|did)\s+\S+\s+"

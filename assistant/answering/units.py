@@ -77,8 +77,8 @@ NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
 
 # Words after which a name is another's: "we propose X, which outperforms Y", "such as Z"
 NOT_INTRODUCED = (
-    r"\b(?:which|that|than|over|against|compared|such|e\.g|like|including|outperform\w*|unlike|"
-    r"beyond|instead|rather|versus|vs|baselines?|previous|prior|existing)\b"
+    r"(?<![\w-])(?:which|that|than|over|against|compared|such|e\.g|like|including|outperform\w*|unlike|"
+    r"beyond|instead|rather|versus|vs|baselines?|previous|prior|existing|for|to)(?![\w-])"
 )
 
 
@@ -94,7 +94,9 @@ def defines_name(text: str, name: str, own: bool = False) -> bool:
             + (
                 # the name within what the naming verb introduces ("we introduce a new …
                 # benchmark …, the AlgoPerf benchmark"), not past what it is compared with
-                rf"|{NAMING_VERB}(?:(?!{NOT_INTRODUCED})[^.;])*?(?<![\w-]){n}(?![\w-])"
+                # ("the proposed framework … on training BERT" introduces no BERT)
+                rf"|(?<!\bthe\s)(?<!\bour\s){NAMING_VERB}(?:(?!{NOT_INTRODUCED})[^.;])*?"
+                rf"(?<![\w-]){n}(?![\w-])"
                 if own
                 else rf"|\(\s*{n}\s*\)"
             )
