@@ -1114,3 +1114,17 @@ def test_a_famous_model_only_used_here_is_noted_as_a_mention(assistant: Assistan
     # "the proposed framework … on training BERT" does not introduce BERT
     answer = assistant.ask("tell me about BERT")
     assert answer.text.startswith("No paper here is about 'BERT' itself")
+
+
+def test_chat_shorthand_is_never_a_topic(assistant: Assistant) -> None:
+    answer = assistant.ask("whats the speedup of bitpipe over sota pls")
+    assert cited(answer)[0].startswith("BitPipe:") and "'pls'" not in answer.text
+
+
+def test_which_paper_does_x_is_answered_by_the_paper_not_a_missing_verb(
+    assistant: Assistant,
+) -> None:
+    # the abstract says "Experiments on the LLaDA benchmark", not "evaluates"
+    answer = assistant.ask("which paper evaluates on LLaDA")
+    assert cited(answer)[0].startswith("Learning to Parallel")
+    assert answer.text.startswith("Experiments on the LLaDA benchmark")

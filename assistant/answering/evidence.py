@@ -166,6 +166,7 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         states = (
             intent is not Intent.FACT
             or not asked
+            or plan.which_paper  # "which paper evaluates on LLaDA?": the paper is the answer
             or any(t.in_collection and _mentions(t, cand.terms) for t in others)
             # "what models did they evaluate?": sentences naming models answer it, in any words
             # (unless what it asks for is a word no paper here uses: "which licence")

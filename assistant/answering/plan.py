@@ -27,6 +27,7 @@ from assistant.answering.reading import (
     asks_entity,
     asks_findings,
     asks_for_others,
+    asks_for_paper,
     asks_gist,
     asks_many,
     asks_method,
@@ -155,6 +156,7 @@ class QueryPlan:
     # discussed, if it has them
     definite: tuple[str, ...] = ()
     whether: bool = False  # a yes/no question ("is the code released?")
+    which_paper: bool = False  # asks which paper does something ("which paper uses X?")
     among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -498,6 +500,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         others=intent is Intent.LIST and asks_for_others(text),
         whether=lang == "en" and asks_whether(text),
         among=chooses_among(text),
+        which_paper=asks_for_paper(text),
         definite=tuple(
             t.key
             for w in definite_words(text)

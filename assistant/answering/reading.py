@@ -309,6 +309,11 @@ _GENERIC_SUBJECT = re.compile(
     r"one|you|we|they|anyone|someone|somebody|everyone|authors)\b",
     _I,
 )
+# Chat shorthand for please, thanks, by the way …: grammar, never a topic ("… over sota pls")
+_CHAT = re.compile(
+    r"(?<![\w-])(?P<g1>pls|plz|plzz|thx|thnx|ty|btw|imo|imho|tbh|fyi|asap|lol|ur|ppl|idk|rn)(?![\w-])",
+    _I,
+)
 # "Which paper does X?": asks for a paper; no sentence must say "paper".
 _WHICH_PAPER = re.compile(r"\b(?:which|what)\s+(?P<g1>paper|study|article)\b", _I)
 # "How does it work?": the verb asks for the method; no sentence must contain "work".
@@ -345,6 +350,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _RANGE,
         _OTHER_ONE,
         _BACK,
+        _CHAT,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -650,6 +656,12 @@ _YES_NO = re.compile(
     r"will|would)\b(?!\s+there\b)(?!\s+(?:any|some)\s+(?:of\s+the\s+)?(?:papers?|works?|studies)\b)",
     _I,
 )
+
+
+def asks_for_paper(text: str) -> bool:
+    """ "Which paper evaluates on LLaDA?": asks which paper, answered by the paper cited (its
+    abstract need not use the question's verb)."""
+    return bool(_WHICH_PAPER.search(text))
 
 
 def asks_whether(text: str) -> bool:
