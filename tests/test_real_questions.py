@@ -1118,6 +1118,7 @@ def test_a_famous_model_only_used_here_is_noted_as_a_mention(assistant: Assistan
 
 def test_chat_shorthand_is_never_a_topic(assistant: Assistant) -> None:
     answer = assistant.ask("whats the speedup of bitpipe over sota pls")
+    assert len(cited(assistant.ask("diff btw omnicorpus and mmc4"))) == 2  # "btw": between
     assert cited(answer)[0].startswith("BitPipe:") and "'pls'" not in answer.text
 
 

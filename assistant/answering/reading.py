@@ -814,7 +814,7 @@ def capitalized_names(text: str) -> list[str]:
 
 _VS = re.compile(r"\s+(?:vs\.?|versus|or)\s+", _I)
 _COMPARE_LIST = re.compile(
-    r"\b(?:compare|comparing|contrast|between|how\s+do(?:es)?|do)\s+(?:the\s+)?(?P<x>[^?.!:;]{3,200}?)"
+    r"\b(?:compare|comparing|contrast|between|btw|how\s+do(?:es)?|do)\s+(?:the\s+)?(?P<x>[^?.!:;]{3,200}?)"
     r"(?=\s+(?:differ|compare)\b|[?:;]|\s*[-–—]\s|$)",
     _I,
 )
