@@ -1129,3 +1129,12 @@ def test_which_paper_does_x_is_answered_by_the_paper_not_a_missing_verb(
     answer = assistant.ask("which paper evaluates on LLaDA")
     assert cited(answer)[0].startswith("Learning to Parallel")
     assert answer.text.startswith("Experiments on the LLaDA benchmark")
+
+
+def test_a_name_the_paper_never_writes_is_asked_about_not_identifying(
+    assistant: Assistant,
+) -> None:
+    # SparseProp runs on CPUs; its abstract never says GPUs, and the answer says so
+    answer = assistant.ask("is SparseProp for GPUs?")
+    assert cited(answer)[0].startswith("SparseProp:")
+    assert answer.text.startswith("The abstract does not mention 'GPUs'")

@@ -104,17 +104,22 @@ class Evidence:
         return {item.key: item.paper.paper_id for item in self.items}
 
 
-def identifying_terms(plan: QueryPlan, candidate: Candidate, listing: bool = False) -> set[str]:
+def identifying_terms(
+    plan: QueryPlan, candidate: Candidate, listing: bool = False, comparing: bool = False
+) -> set[str]:
     """The question's terms that single this paper out rather than ask about it: its names,
     and any term of its title. A list question's names are its topic, not a paper ("which
-    papers mention CLIP?" is answered by each paper's sentence with CLIP in it)."""
+    papers mention CLIP?" is answered by each paper's sentence with CLIP in it); a comparison's
+    names are the papers compared, whichever one each side has."""
     title = next((u.terms for u in candidate.units if u.is_title), frozenset())
     return {
         t.key
         for t in plan.terms
         if t.in_collection
         and (
-            (t.name and not listing)
+            # a name the paper has ("is SparseProp for GPUs?": GPUs, which it never writes, is
+            # asked about, not what singles it out)
+            (t.name and not listing and (comparing or present(t.key, candidate.terms)))
             or t.key in title
             # "sniper training" for a title's "SNIPER Training": its words are the title's
             or (bool(t.parts) and all(p in title for p in t.parts))
@@ -137,7 +142,12 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
         intent = Intent.FACT
     aspects: list[str] = []
     for i, cand in enumerate(selection.chosen):
-        identifying = identifying_terms(plan, cand, listing=selection.intent is Intent.LIST)
+        identifying = identifying_terms(
+            plan,
+            cand,
+            listing=selection.intent is Intent.LIST,
+            comparing=bool(selection.targets) or selection.intent is Intent.COMPARE,
+        )
         others = aspect_terms(plan, identifying)
         # what it asks about: informative words the collection knows (a word no paper has
         # may be a typo or small talk: "briefly"), and the word naming what it asks for
