@@ -1138,3 +1138,12 @@ def test_a_name_the_paper_never_writes_is_asked_about_not_identifying(
     answer = assistant.ask("is SparseProp for GPUs?")
     assert cited(answer)[0].startswith("SparseProp:")
     assert answer.text.startswith("The abstract does not mention 'GPUs'")
+
+
+def test_which_datasets_is_answered_by_the_sentence_naming_them(assistant: Assistant) -> None:
+    # "CL" abbreviates the question's "Continual Learning": it names nothing new, while
+    # CIFAR-100 and ImageNet-100 do, though that sentence never says "dataset"
+    answer = assistant.ask(
+        "which datasets are used in the Hyperparameters in Continual Learning paper"
+    )
+    assert "CIFAR-100 and ImageNet-100" in answer.text.split(". ")[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from assistant.answering.candidates import Candidate
 from assistant.answering.collection import ENDING_MAX, STEM_MIN
 from assistant.answering.plan import Clause, QueryPlan, Term
-from assistant.answering.reading import Intent
+from assistant.answering.reading import Intent, entity_head
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
 from assistant.answering.units import URL as _URL
@@ -268,6 +268,10 @@ def pick_sentences(
         for u in sentences:
             cues[id(u)] -= BACKGROUND if _URL.search(u.text) else 0.0
     asked = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
+    # "Continual Learning" asked is "CL" written: an abbreviation of the question's words
+    # names nothing new
+    typed = [w.folded for w in read_words(plan.question) if w.content]
+    asked |= {"".join(w[0] for w in typed[i : i + n]) for n in (2, 3, 4) for i in range(len(typed))}
     method = _method_run(sentences) if any(c.method for c in plan.clauses) else []
     if method:
         for u in sentences:
@@ -287,9 +291,16 @@ def pick_sentences(
                 METHOD_CUE if _CONTRIBUTION.search(u.text) or _FOUND.search(u.text) else 0.0
             )
     if len(plan.clauses) == 1 and plan.clauses[0].entity:
-        # "what dataset did they test on?": the answer names things the question did not
+        # "what dataset did they test on?": the answer names things the question did not,
+        # whether or not it also says "dataset" (the sentence naming CIFAR-100 answers it
+        # as well as one saying "a benchmark dataset")
+        head = entity_head(plan.question)
+        key = next((t.key for t in plan.terms if t.surface.casefold() == head), None)
+        kind = weights.get(key, 0.0) / (score.total or 1.0) if key else 0.0
         for u in sentences:
-            cues[id(u)] += ENTITY_CUE if _new_names(u.text, asked) else 0.0
+            if _new_names(u.text, asked):
+                said = key in score.matched(u.terms)
+                cues[id(u)] += ENTITY_CUE + (0.0 if said else kind)
     total = score.total or 1.0
     # a question with several parts, or asking how a method works, takes a sentence more
     most = SENTENCES[intent] if most is None else most

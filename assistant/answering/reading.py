@@ -914,6 +914,12 @@ def asked_for(text: str) -> list[str]:
     return [m.group("focus") for m in _FOCUS.finditer(text)]
 
 
+def entity_head(text: str) -> str | None:
+    """The kind of thing an entity question asks for ("which datasets …" -> "datasets")."""
+    m = _ASKS_ENTITY.search(text)
+    return m.group(0).split()[-1].casefold() if m else None
+
+
 def asks_entity(text: str) -> bool:
     """ "What model does it build on?", "which datasets": the answer names things."""
     return bool(_ASKS_ENTITY.search(text))
