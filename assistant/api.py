@@ -393,7 +393,8 @@ class Assistant:
             model=draft.model,
             notices=draft.notices,
             standalone_question=standalone,
-            intent=plan.intent.value,
+            # "how big is each?" after a list is answered side by side, as a comparison is
+            intent=("compare" if len(prepared.selection.targets) >= 2 else plan.intent.value),
             parts=parts,
         )
 

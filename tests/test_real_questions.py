@@ -852,7 +852,7 @@ def test_each_after_a_list_answers_for_every_paper_listed(assistant: Assistant) 
     listed = assistant.ask("which papers release interleaved image-text corpora")
     assert len(listed.citations) >= 3
     answer = assistant.ask("how big is each", history=[listed])
-    assert cited(answer) == cited(listed)
+    assert cited(answer) == cited(listed) and answer.intent == "compare"  # side by side
     # each line leads with that paper's figures
     assert "103M documents" in answer.text and "163 languages" in answer.text
     compared = assistant.ask("compare them", history=[listed])
