@@ -33,9 +33,7 @@ from tests.fakes.slack_api import (
 )
 
 GS = "3D Gaussian Splatting for Real-Time Radiance Field Rendering"
-LQ_LORA = (
-    "LQ-LoRA: Low-rank Plus Quantized Matrix Decomposition for Efficient Language Model Finetuning"
-)
+NLORA = "NLoRA: Nyström-Initiated Low-Rank Adaptation for Large Language Models"
 MakeBot = Callable[..., SlackHttpServer]
 
 
@@ -193,13 +191,14 @@ def test_a_thread_follow_up_uses_the_thread_history(
 
     replies = fake_slack.bot_replies("C1", root)
     assert len(replies) == 2  # both answers in the same thread
-    assert LQ_LORA in _blocks_text(replies[1])  # "it" = LoRA, from the thread
+    # "it" is the paper the thread's first answer cited (NLoRA, which spells out what LoRA is)
+    assert NLORA in _blocks_text(replies[0]) and NLORA in _blocks_text(replies[1])
     read = fake_slack.calls_to("conversations.replies")
     assert [c.args["ts"] for c in read] == [root]  # only the follow-up reads the thread
 
     # the same follow-up without the thread is about something else entirely
     alone = _ask(fake_slack, server, "C2", "Which datasets does it use?")
-    assert LQ_LORA not in _blocks_text(fake_slack.bot_replies("C2", alone)[0])
+    assert NLORA not in _blocks_text(fake_slack.bot_replies("C2", alone)[0])
 
 
 def test_history_passed_to_the_assistant_is_the_earlier_user_messages(
