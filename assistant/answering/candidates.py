@@ -363,12 +363,12 @@ def resolve_reference(
     for key in content:
         have = set(collection.papers_with(key)) if collection.has(key) else set()
         papers = have if papers is None else papers & have
-    found = [
-        pid
-        for pid in sorted(papers or ())[:MAX_PHRASE_CHECKS]
-        if _in_order(keys, collection.paper_word_keys(pid))
-        and (not introduced or _introduces(keys, collection.paper_sentences(pid)))
-    ]
+    checked = sorted(papers or ())[:MAX_PHRASE_CHECKS]
+    sequences = collection.papers_word_keys(checked)  # one read for all of them
+    found = [pid for pid in checked if _in_order(keys, sequences[pid])]
+    if introduced and found:
+        texts = collection.papers_sentences(found)  # one read for all of them
+        found = [pid for pid in found if _introduces(keys, texts.get(pid, []))]
     if IDENTIFYING < len(found) <= MAX_INTRO_CHECKS:
         # several abstracts use the name ("mmc4"): the one that introduces it is the paper
         texts = collection.papers_sentences(found)

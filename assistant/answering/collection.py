@@ -179,7 +179,11 @@ class Collection:
         return len(self.titles) or len(set(self.index.paper_ids))
 
     def paper_frequency(self, term: str) -> int:
-        return len(self.papers_with(term))
+        """How many papers contain ``term`` (counted on the index, not paper by paper)."""
+        import numpy as np
+
+        rows, _ = self.index.postings(term)
+        return int(len(np.unique(self.paper_index[1][rows]))) if len(rows) else 0
 
     def units(self, paper: RetrievedPaper) -> list[Unit]:
         """A paper's title and sentences with their terms (cached per content)."""
@@ -199,14 +203,16 @@ class Collection:
         """A paper's title and abstract sentences (read from the store)."""
         return self.papers_sentences([paper_id]).get(paper_id, [])
 
-    def paper_word_keys(self, paper_id: str) -> list[str]:
-        """A paper's title and abstract as a sequence of word keys (for phrase matching)."""
-        found = self._sequences.get(paper_id)
-        if found is None:
-            records = self._load_papers([paper_id]) if self._load_papers else []
-            text = f"{records[0].title}\n{records[0].abstract}" if records else ""
-            found = self._sequences[paper_id] = word_keys(text)
-        return found
+    def papers_word_keys(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each paper's title and abstract as a sequence of word keys (for phrase matching);
+        the ones not yet known are read from the store in one call."""
+        missing = [p for p in paper_ids if p not in self._sequences]
+        if missing:
+            records = self._load_papers(missing) if self._load_papers else []
+            read = {r.paper_id: f"{r.title}\n{r.abstract}" for r in records}
+            for pid in missing:
+                self._sequences[pid] = word_keys(read.get(pid, ""))
+        return {p: self._sequences[p] for p in paper_ids}
 
     def states_amounts(self, term: str) -> bool:
         """Whether the collection states ``term`` with a number ("speedup", "throughput",

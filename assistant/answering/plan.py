@@ -377,10 +377,16 @@ def question_language(
     if sum(not language.is_latin(w) for w in alpha) * 2 >= len(alpha):
         return "other"
 
-    english = {w: max(language.zipf(w), english_use(w)) for w in alpha}
+    english = {w: language.zipf(w) for w in alpha}
 
     def leaning(lang: str) -> tuple[float, int]:
-        gaps = [language.zipf(w, lang) - english[w] for w in alpha]
+        gaps = []
+        for w in alpha:
+            gap = language.zipf(w, lang) - english[w]
+            if gap > 0:  # likelier there: unless these abstracts use it ("lora")
+                english[w] = max(english[w], english_use(w))
+                gap = language.zipf(w, lang) - english[w]
+            gaps.append(gap)
         capped = sum(max(-FOREIGN_CAP, min(FOREIGN_CAP, g)) for g in gaps)
         return capped, sum(g >= FOREIGN_MARGIN for g in gaps)
 
@@ -421,7 +427,6 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         terms.append(term)
         word_of[term.key] = w
     terms = [replace(t, parts=_parts_of(t, word_of)) if " " in t.surface else t for t in terms]
-    terms = [replace(t, acronym=True) if _is_acronym(t, collection) else t for t in terms]
     if lang == "en":
         intent = (
             Intent.COMPARE
@@ -435,6 +440,10 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     else:
         # "¿cuántos documentos tiene mOSCAR?" asks a number; anything else, what the paper is
         intent = Intent.FACT if wants_quantity(text) else Intent.DEFINITION
+    # an acronym typed in lower case is looked up (in a few abstracts) where it decides the
+    # answer: which papers a list holds, which paper says what a thing is
+    spelled = intent in (Intent.LIST, Intent.DEFINITION)
+    terms = [replace(t, acronym=True) if _is_acronym(t, collection, spelled) else t for t in terms]
     if intent is Intent.LIST and len(spans) > 1:
         deciding = set().union(
             *(
@@ -525,12 +534,14 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     return plan
 
 
-def _is_acronym(term: Term, collection: Collection) -> bool:
+def _is_acronym(term: Term, collection: Collection, lower_case: bool = True) -> bool:
     surface = term.surface
     if not surface.isalpha():
         return False
     if surface.rstrip("s").isupper():
         return True
+    if not lower_case:
+        return False
     # "rl", "peft", "LoRA": rare as an English word, and spelled out by some paper here
     return (
         MIN_ACRONYM <= len(surface) <= MAX_ACRONYM
