@@ -183,7 +183,7 @@ class Collection:
         import numpy as np
 
         rows, _ = self.index.postings(term)
-        return int(len(np.unique(self.paper_index[1][rows]))) if len(rows) else 0
+        return len(np.unique(self.paper_index[1][rows])) if len(rows) else 0
 
     def units(self, paper: RetrievedPaper) -> list[Unit]:
         """A paper's title and sentences with their terms (cached per content)."""
