@@ -1147,3 +1147,15 @@ def test_which_datasets_is_answered_by_the_sentence_naming_them(assistant: Assis
         "which datasets are used in the Hyperparameters in Continual Learning paper"
     )
     assert "CIFAR-100 and ImageNet-100" in answer.text.split(". ")[0]
+
+
+def test_back_to_the_list_skips_a_comparison_made_since(assistant: Assistant) -> None:
+    history: list[str | Answer] = []
+    for question in (
+        "hey any papers on kv cache stuff",
+        "ok what does matryoshkakv do",
+        "compare it w/ ILRe",
+    ):
+        history.append(assistant.ask(question, history=history))
+    answer = assistant.ask("back to the list - which one quantizes the kv cache", history=history)
+    assert cited(answer) == [LLM_QAT]

@@ -85,6 +85,8 @@ class Answering:
         context = self.context_of(turns, filters) if turns else ()
         collection = self.collection(refresh=True)
         plan = make_plan(question, collection)
+        # the question the papers in context answered (the list's, when one is chosen from)
+        source = turns[-1].question if turns else ""
         back = back_reference(question) if turns else None
         if back in ("first", "previous"):
             # "back to the first paper": the conversation's first paper, or the one before the
@@ -109,13 +111,18 @@ class Answering:
             # "the second one", "which one …": of the latest answer that listed papers (a
             # question about one of them may have come in between); "which one" with no list
             # before it asks the whole collection
-            listed = next(
+            listed, source = next(
                 (
-                    ids
+                    (ids, turns[end - 1].question)
                     for end in range(len(turns), 0, -1)
                     if len(ids := self.context_of(turns[:end], filters)) > 1
+                    # "back to the list": a list asked for, not a comparison since
+                    and (
+                        not among
+                        or make_plan(turns[end - 1].question, collection).intent is Intent.LIST
+                    )
                 ),
-                (),
+                ((), source),
             )
             if other:  # "and the other one?": the next listed paper not just discussed
                 rest = [p for p in listed if p not in context]
@@ -155,7 +162,7 @@ class Answering:
             # multilingual?" after a list that missed one): read it with the previous question.
             # (After one paper, "what models did they test it on?" asks that paper, whatever
             # its abstract says.)
-            joined = make_plan(f"{turns[-1].question} {question}", collection)
+            joined = make_plan(f"{source} {question}", collection)
             joined = replace(
                 joined,
                 question=plan.question,
@@ -167,9 +174,7 @@ class Answering:
             pool2, selection2 = self._choose(joined, collection, k, filters, ())
             # the joined reading must still be about the earlier topic: "does either use
             # LoRA?" after two unlearning papers is not a question about LQ-LoRA
-            if selection2.chosen and _has_main_term(
-                make_plan(turns[-1].question, collection), selection2
-            ):
+            if selection2.chosen and _has_main_term(make_plan(source, collection), selection2):
                 plan, pool, selection = joined, pool2, selection2
                 selection.followup = True
         plan = plan.with_context(context, selection.followup)
