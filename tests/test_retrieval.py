@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
+from vectorstore.retrieval import HybridRetriever
 
 # Paraphrases written for these tests (not from the eval set): no title words where avoidable.
 PARAPHRASES = [
@@ -57,6 +58,17 @@ def test_hybrid_beats_its_parts_on_an_exact_name(assistant: Assistant) -> None:
     hits = assistant.retrieve("CrossSplit", k=3)
     assert hits[0].title.startswith("CrossSplit")
     assert hits[0].lexical_rank == 1
+
+
+def test_a_name_only_one_abstract_spells_wins_a_tie_with_a_neighbour_in_meaning(
+    assistant: Assistant, tmp_path: Path
+) -> None:
+    """A name the embedder has no meaning for: the abstract that spells it is first even
+    when dense search, cut short, finds its own first paper elsewhere (an equal fused score)."""
+    narrow = HybridRetriever(assistant.store, tmp_path, candidates=1)
+    hits = narrow.retrieve("OBELICS-HQ", k=1)
+    assert hits[0].title.startswith("Train a Unified Multimodal Data Quality Classifier")
+    assert (hits[0].lexical_rank, hits[0].dense_rank) == (1, None)
 
 
 def test_lexical_index_is_cached_on_disk_per_generation(built_home: Path) -> None:

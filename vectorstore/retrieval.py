@@ -102,7 +102,10 @@ class HybridRetriever:
         for ranking in (dense, lexical):
             for pid, (rank, _) in ranking.items():
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
-        top = sorted(fused, key=lambda pid: -fused[pid])[:k]
+        # On a tie (first in one list, absent from the other), the paper that has the
+        # query's words beats a nearest neighbour in meaning: a rare or made-up name
+        # ("zorblax") has no meaning to be near, only the abstract that spells it.
+        top = sorted(fused, key=lambda pid: (-fused[pid], pid not in lexical))[:k]
         records = {r.paper_id: r for r in self.store.papers(top)}
 
         # a paper found only by BM25 shows its best keyword chunk: read them in one go
