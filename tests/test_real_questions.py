@@ -47,6 +47,14 @@ def cited(answer: Answer) -> list[str]:
     return [c.title for c in answer.citations]
 
 
+def converse(assistant: Assistant, *questions: str) -> list[str | Answer]:
+    """Ask ``questions`` in turn, each with the answers before it as its history."""
+    history: list[str | Answer] = []
+    for question in questions:
+        history.append(assistant.ask(question, history=history))
+    return history
+
+
 @pytest.mark.parametrize(
     ("question", "title"),
     [
@@ -236,12 +244,11 @@ def test_which_one_picks_from_the_list_just_given(assistant: Assistant) -> None:
 
 
 def test_which_of_them_prefers_the_paper_whose_title_says_it(assistant: Assistant) -> None:
-    history: list[str | Answer] = []
-    for question in (
+    history = converse(
+        assistant,
         "so what's the deal with mm-interleaved",
         "cool, which other papers do interleaved image-text generation?",
-    ):
-        history.append(assistant.ask(question, history=history))
+    )
     listed = cited(history[-1])
     gate = "GATE OpenING: A Comprehensive Benchmark for Judging Open-ended Interleaved Image-Text Generation"
     assert gate in listed and len(listed) > 1
@@ -1055,26 +1062,24 @@ def test_a_question_naming_two_papers_answers_both(
 
 
 def test_back_to_the_first_paper_returns_to_it(assistant: Assistant) -> None:
-    history: list[str | Answer] = []
-    for question in (
+    history = converse(
+        assistant,
         "what is LQ-LoRA",
         "what bits does it use",
         "ok now tell me about GPTVQ",
         "how long does it take on an h100",
-    ):
-        history.append(assistant.ask(question, history=history))
+    )
     answer = assistant.ask("back to the first paper, what baselines does it beat?", history=history)
     assert cited(answer) == [LQ_LORA] and "QLoRA" in answer.text
 
 
 def test_back_to_the_list_chooses_from_it(assistant: Assistant) -> None:
-    history: list[str | Answer] = []
-    for question in (
+    history = converse(
+        assistant,
         "papers on speech language models pls",
         "which of them uses synthetic data",
         "how much synthetic data",
-    ):
-        history.append(assistant.ask(question, history=history))
+    )
     answer = assistant.ask("back to the list, which one is about scaling laws", history=history)
     assert cited(answer) == ["Scaling Analysis of Interleaved Speech-Text Language Models"]
 
@@ -1150,12 +1155,11 @@ def test_which_datasets_is_answered_by_the_sentence_naming_them(assistant: Assis
 
 
 def test_back_to_the_list_skips_a_comparison_made_since(assistant: Assistant) -> None:
-    history: list[str | Answer] = []
-    for question in (
+    history = converse(
+        assistant,
         "hey any papers on kv cache stuff",
         "ok what does matryoshkakv do",
         "compare it w/ ILRe",
-    ):
-        history.append(assistant.ask(question, history=history))
+    )
     answer = assistant.ask("back to the list - which one quantizes the kv cache", history=history)
     assert cited(answer) == [LLM_QAT]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from assistant.answering import language
 from assistant.answering.collection import IDENTIFYING, Collection
-from assistant.answering.plan import QueryPlan, Term
+from assistant.answering.plan import MAX_ACRONYM, MIN_ACRONYM, QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
 from assistant.answering.units import NAMING_VERB, NOT_INTRODUCED, Unit, token_keys
@@ -245,7 +245,7 @@ def _spelled_out(term: Term, collection: Collection) -> set[str]:
     here defines it ("RL": "reinforcement learning")."""
     surface = term.surface
     letters = surface[:-1] if surface.endswith("s") and surface[:-1].isupper() else surface
-    if not (term.acronym and 2 <= len(letters) <= 6):
+    if not (term.acronym and MIN_ACRONYM <= len(letters) <= MAX_ACRONYM):
         return set()
     found: set[str] = set()
     for keys in collection.expansions(surface):
@@ -379,7 +379,7 @@ def resolve_reference(
 
 def _acronym_runs(surface: str, collection: Collection) -> list[str]:
     """What a short word no paper here uses could stand for in the titles (a few readings)."""
-    if not (surface.isalnum() and 2 <= len(surface) <= 6):
+    if not (surface.isalnum() and MIN_ACRONYM <= len(surface) <= MAX_ACRONYM):
         return []
     return collection.title_expansions(surface)[:MAX_ACRONYM_READINGS]
 

@@ -18,7 +18,14 @@ from assistant.answering.reading import Intent, entity_head
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
 from assistant.answering.units import URL as _URL
-from assistant.answering.units import Unit, defines_name, present, quantities, text_terms
+from assistant.answering.units import (
+    Unit,
+    defines_name,
+    present,
+    quantities,
+    text_terms,
+    written_in,
+)
 from assistant.answering.words import read_words
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.text import numbers
@@ -462,7 +469,7 @@ def _definition(
     if defining:
         return best(defining)
     mentioning = [u for u in sentences if any(n in _URL.sub(" ", u.text).casefold() for n in names)]
-    if mentioning and not any(_names(title, n) for n in names):
+    if mentioning and not any(written_in(n, title) for n in names):
         return best(mentioning)
     own = next((u for u in plain if _CONTRIBUTION.search(u.text)), None)
     if (names or own_first) and own is not None:
@@ -478,16 +485,11 @@ def _mentioned_only(plan: QueryPlan, cand: Candidate, identifying: set[str]) -> 
     names = {t.surface.casefold() for t in plan.terms if t.name and t.key in identifying}
     names |= _written_as_names(plan, cand)
     title = next((u.text for u in cand.units if u.is_title), "").casefold()
-    if not names or any(_names(title, n) for n in names):
+    if not names or any(written_in(n, title) for n in names):
         return ()
     if any(defines_name(u.text, n, own=True) for u in cand.units for n in names):
         return ()
     return tuple(t.surface for t in plan.terms if t.surface.casefold() in names)
-
-
-def _names(title: str, name: str) -> bool:
-    """Whether a title carries ``name`` as a word of its own ("LoRA" is not "LQ-LoRA")."""
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", title, re.IGNORECASE) is not None
 
 
 def _written_as_names(plan: QueryPlan, cand: Candidate) -> set[str]:

@@ -464,18 +464,22 @@ _BEST_ONE = re.compile(
     r"technique|option|one|pick|choice|bet)\b(?!s)",
     _I,
 )
+# A plural noun ("models", "benchmarks"; not "class", "corpus"), and words ending in "s" that
+# are none ("does", "this")
+_PLURAL_NOUN = r"[^\W\d_][\w-]*[^\W\d_su]s"
+_NOT_PLURAL = r"does|has|was|is|its|this|thus"
 # "Which models use RLHF?", "what datasets are used for X": a question word asking about
 # several things (a plural noun, then its verb or preposition)
 _WH_PLURAL = re.compile(
     r"\b(?P<wh>which|what)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?(?P<between>(?:[\w-]+\s+){0,2}?)"
-    r"(?!(?:does|has|was|is|its|this|thus|whats|hows|lets|less|yes)\b)"
-    r"(?P<noun>[^\W\d_][\w-]*[^\W\d_su]s)\b(?:\s+(?P<after>[\w']+))?",
+    rf"(?!(?:{_NOT_PLURAL}|whats|hows|lets|less|yes)\b)"
+    rf"(?P<noun>{_PLURAL_NOUN})\b(?:\s+(?P<after>[\w']+))?",
     _I,
 )
 # "tell me about benchmarks for interleaved generation", "what about LoRA variants?"
 _ABOUT_PLURAL = re.compile(
     r"\b(?:tell\s+me\s+about|what\s+about|info\s+on|anything\s+on|explain)\s+(?:the\s+)?"
-    r"(?:[\w-]+\s+){0,2}?(?!(?:this|its|his|thus|does|has|was|is)\b)[^\W\d_][\w-]*[^\W\d_su]s\b"
+    rf"(?:[\w-]+\s+){{0,2}}?(?!(?:{_NOT_PLURAL}|his)\b){_PLURAL_NOUN}\b"
     r"(?=\s+(?:for|on|in|of|about|that|which|with|used)\b|\W*$)",
     _I,
 )
@@ -546,14 +550,18 @@ _COUNT = re.compile(
 )
 
 
+def _number(word: str) -> int:
+    """ "3" -> 3, "three" -> 3."""
+    word = word.lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS.index(word) + 1
+
+
 def requested_count(text: str) -> int | None:
     """How many papers a list question asks for ("top 3 papers", "two papers about X")."""
     m = _COUNT.search(text)
     if m is None:
         return 1 if _BEST_ONE.search(text) else None
-    n = m.group("g2").lower()
-    count = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
-    return count or None
+    return _number(m.group("g2")) or None
 
 
 # "compare the first two", "the top 3": several places at the head (or tail) of the list
@@ -570,8 +578,7 @@ def ordinal_range(text: str) -> tuple[int, int] | None:
     m = _RANGE.search(text)
     if m is None:
         return None
-    n = m.group("n").lower()
-    count = int(n) if n.isdigit() else _COUNT_WORDS.index(n) + 1
+    count = _number(m.group("n"))
     if count < 2:
         return None
     return (-count, count) if m.group("end").lower() == "last" else (0, count)
@@ -636,8 +643,7 @@ def refers_back(text: str) -> bool:
     reference ("what about its memory?", "the authors", "which of those") or continues one
     ("and ...", "so ..."). A pronoun only in a later part ("is there work on X? what does it
     build on?") usually points back to the question's own subject."""
-    spans = clause_spans(text)
-    first = text[: spans[0][1]] if spans else text
+    first = first_clause(text)
     return bool(
         _ANAPHORA.search(first)
         or _CONTINUES.search(text)
@@ -692,20 +698,16 @@ def definite_words(text: str) -> list[str]:
     ("which paper …") looks for a new one."""
     if _WHICH_PAPER.search(text) or _LIST.search(text):
         return []
-    spans = clause_spans(text)
-    first = text[: spans[0][1]] if spans else text
-    return [m.group("x") for m in _DEFINITE.finditer(first)]
+    return [m.group("x") for m in _DEFINITE.finditer(first_clause(text))]
 
 
 def refers_to_all(text: str) -> bool:
     """Whether the question asks about every paper it refers back to ("how big is each?",
     "compare them", "which of them is the biggest?": each one's figures, side by side), not
     one of them ("which of those is multilingual?", "does either …")."""
-    spans = clause_spans(text)
-    first = text[: spans[0][1]] if spans else text
     if chooses_among(text):
         return asks_superlative(text)
-    return bool(_PLURAL_REFERENCE.search(first)) or bool(_RANGE.search(text))
+    return bool(_PLURAL_REFERENCE.search(first_clause(text))) or bool(_RANGE.search(text))
 
 
 def asks_of_each(clause: str) -> bool:
@@ -969,6 +971,12 @@ _CLAUSE_BREAK = re.compile(
     r"does|do|did|is|are|was|were|can|could|has|have)\b)",
     _I,
 )
+
+
+def first_clause(text: str) -> str:
+    """The question up to the end of its first part (all of it when it has one part)."""
+    spans = clause_spans(text)
+    return text[: spans[0][1]] if spans else text
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from assistant.answering.collection import IDENTIFYING, title_head
 from assistant.answering.language import everyday_english
 from assistant.answering.plan import QueryPlan
 from assistant.answering.reading import Intent, refers_back
-from assistant.answering.units import present
+from assistant.answering.units import present, written_in
 
 # A paper belongs in a list by topic when its keyword coverage of the question and its
 # similarity to it stand out from what is typical in this collection for this question: their
@@ -279,7 +279,7 @@ def _targets(
         if mine:
             named.append((text, mine))
     for text, ids in named:
-        if any(re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", t, re.I) for t, _ in out):
+        if any(written_in(text, t) for t, _ in out):
             continue  # said already ("the SVD-free optimizer" after "SVD-free"), not "AST" in "CAST"
         options = [by_id[i] for i in ids if i in by_id and i not in seen]
         if not options:
@@ -287,15 +287,11 @@ def _targets(
         pick = max(options, key=relevance)
         seen.add(pick.paper_id)
         # as the paper writes it ("slope" typed, "SLoPe" shown)
-        written = re.search(
-            rf"(?<![\w-]){re.escape(text)}(?![\w-])",
-            f"{pick.paper.title}\n{pick.paper.paper.abstract}",
-            re.IGNORECASE,
-        )
+        written = written_in(text, f"{pick.paper.title}\n{pick.paper.paper.abstract}")
         head = title_head(pick.paper.title)
         if written:
             text = written.group(0)
-        elif head and re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", text, re.IGNORECASE):
+        elif head and written_in(head, text):
             text = head  # "bytescale train" names ByteScale
         out.append((text, pick))
     return out

@@ -71,6 +71,12 @@ def token_keys(token: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def written_in(name: str, text: str) -> re.Match[str] | None:
+    """Where ``text`` writes ``name`` as a word of its own, in any case ("LoRA" is not in
+    "LQ-LoRA", "AST" not in "CAST")."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.IGNORECASE)
+
+
 # The verbs that give a thing its name: "we propose X", "called X", "we release X".
 NAMING_VERB = r"\b(?:propos|introduc|present|call|nam|dub|term|releas)\w*"
 
