@@ -1163,3 +1163,61 @@ def test_back_to_the_list_skips_a_comparison_made_since(assistant: Assistant) ->
     )
     answer = assistant.ask("back to the list - which one quantizes the kv cache", history=history)
     assert cited(answer) == [LLM_QAT]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["papers similar to gptvq", "what else is like GPTVQ?", "related work for the gptvq paper"],
+)
+def test_similar_to_a_paper_lists_its_neighbours_not_itself(
+    assistant: Assistant, question: str
+) -> None:
+    """The papers nearest one paper: the other vector and LLM quantization papers, not the
+    paper asked about (nor papers that only share its name's words)."""
+    answer = assistant.ask(question)
+    titles = cited(answer)
+    assert answer.intent == "list" and GPTVQ not in titles
+    assert {GLVQ, LLM_QAT, LQ_LORA} <= set(titles)
+    assert "closest to GPTVQ" in answer.text
+
+
+def test_anything_similar_after_a_paper_is_near_that_paper(assistant: Assistant) -> None:
+    *_, answer = converse(assistant, "what is lq-lora", "any similar papers?")
+    assert isinstance(answer, Answer)
+    assert LQ_LORA not in cited(answer) and GPTVQ in cited(answer)
+
+
+def test_a_paper_with_no_neighbour_here_says_so(assistant: Assistant) -> None:
+    """3D Gaussian Splatting has no related work in the digest: nothing is cited rather than
+    the papers its abstract merely sounds like."""
+    answer = assistant.ask("papers like the 3d gaussian splatting paper")
+    assert answer.abstained and cited(answer) == []
+    assert "No other paper in this collection" in answer.text
+
+
+def test_related_work_on_a_topic_is_a_list_on_the_topic(assistant: Assistant) -> None:
+    answer = assistant.ask("which papers are related to machine unlearning")
+    assert len(cited(answer)) == 2 and all("nlearning" in t for t in cited(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "semi-structured sparsity",
+            {"CAST: Continuous", "Pruning Large Language Models with Semi-Structural"},
+        ),
+        ("peft", {"LoLDU", "NLoRA", "CorDA"}),
+    ],
+)
+def test_a_bare_topic_lists_what_the_collection_has_on_it(
+    assistant: Assistant, question: str, expected: set[str]
+) -> None:
+    """Typed as a search box: a phrase with no question in it asks for the papers on it."""
+    answer = assistant.ask(question)
+    assert answer.intent == "list"
+    assert all(any(t.startswith(e) for t in cited(answer)) for e in expected)
+
+
+def test_a_bare_paper_name_is_that_paper(assistant: Assistant) -> None:
+    assert cited(assistant.ask("bitpipe")) == [BITPIPE]

@@ -221,23 +221,54 @@ def gather(
     )
     for pid in order:
         paper = by_id.get(pid)
-        if paper is None:
-            continue
-        units = collection.units(paper)
-        text_terms = frozenset().union(*(u.terms for u in units))
-        pool.candidates.append(
-            Candidate(
-                paper=paper,
-                units=units,
-                terms=text_terms,
-                coverage=score.of(text_terms),
-                focus=max(score.of(u.terms) for u in units),
-                titled=max((score.of(u.terms) for u in units if u.is_title), default=0.0),
-                named=pid in named,
-                context=pid in context_ids,
+        if paper is not None:
+            pool.candidates.append(
+                _candidate(paper, collection, score, named=pid in named, context=pid in context_ids)
             )
-        )
     return pool
+
+
+def neighbours(
+    seed: Candidate,
+    plan: QueryPlan,
+    retriever: Retriever,
+    collection: Collection,
+    *,
+    k: int,
+    filters: Filters | None = None,
+) -> Pool:
+    """The papers nearest one paper ("related work for X"): retrieved with its title and
+    abstract as the query, and how similar that is to typical chunks of this collection.
+    ``plan`` (the seed's topic) scores their words, which choose the line each is listed with."""
+    text = f"{seed.paper.title}\n{seed.paper.paper.abstract}"
+    score = Coverage.for_plan(plan)
+    pool = Pool(similarity_background=retriever.similarity_background(text))
+    for paper in retriever.retrieve(text, 4 * k, filters):
+        if paper.paper_id != seed.paper_id:
+            pool.candidates.append(_candidate(paper, collection, score))
+    return pool
+
+
+def _candidate(
+    paper: RetrievedPaper,
+    collection: Collection,
+    score: Coverage,
+    *,
+    named: bool = False,
+    context: bool = False,
+) -> Candidate:
+    units = collection.units(paper)
+    text_terms = frozenset().union(*(u.terms for u in units))
+    return Candidate(
+        paper=paper,
+        units=units,
+        terms=text_terms,
+        coverage=score.of(text_terms),
+        focus=max(score.of(u.terms) for u in units),
+        titled=max((score.of(u.terms) for u in units if u.is_title), default=0.0),
+        named=named,
+        context=context,
+    )
 
 
 def _spelled_out(term: Term, collection: Collection) -> set[str]:

@@ -66,6 +66,8 @@ def abstention(evidence: Evidence, papers: int) -> str:
             f"{names} {verb} not in this collection of {papers} papers: no paper here is titled "
             "or named that, so nothing is cited."
         )
+    if sel.near is not None:
+        return f"No other paper in this collection of {papers} is close to {sel.near}."
     if sel.abstain is Abstain.NO_TOPIC:
         return (
             f"Ask me about the {papers} papers in this collection: what one proposes or reports, "
@@ -101,13 +103,17 @@ def compose(evidence: Evidence, papers: int) -> Composed:
             lines.append(f"({_quote(sel.absent)} is not in this collection.)")
     elif sel.intent is Intent.LIST and len(evidence.items) > 1:
         shown = len(evidence.items)
-        if plan.count and sel.more:  # "top 3 papers on X"
+        if sel.near is not None:  # "related work for X"
+            lines.append(f"The {shown} papers in this collection closest to {sel.near}:")
+        elif plan.count and sel.more:  # "top 3 papers on X"
             lines.append(f"The {shown} that match best, of {shown + sel.more} in this collection:")
         else:
             lines.append(f"{shown} papers in this collection match:")
         for item in evidence.items:
             lines.append(f"- {_body(item, evidence)} [{item.paper.title}]")
-        if sel.more and not plan.count:
+        if sel.more and sel.near is not None:
+            lines.append(f"…and {sel.more} more close to it.")
+        elif sel.more and not plan.count:
             lines.append(
                 f"…and {sel.more} more paper{'s' if sel.more > 1 else ''} that match; "
                 "a narrower question (or a filter) shows them."
@@ -115,7 +121,9 @@ def compose(evidence: Evidence, papers: int) -> Composed:
     else:
         item = evidence.items[0]
         meta = _metadata(item, plan.metadata)
-        if sel.intent is Intent.LIST and not sel.more:
+        if sel.near is not None:
+            meta = f"One paper in this collection is close to {sel.near}: " + meta
+        elif sel.intent is Intent.LIST and not sel.more:
             meta = "One paper in this collection matches: " + meta  # asked for several
         elif sel.intent is Intent.LIST and plan.count:  # "the best paper on X"
             meta = f"The best match of {1 + sel.more} in this collection: " + meta

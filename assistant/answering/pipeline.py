@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.answering.candidates import Pool, Retriever, gather
-from assistant.answering.collection import Collection
+from assistant.answering.candidates import Candidate, Pool, Retriever, gather, neighbours
+from assistant.answering.collection import Collection, title_head
 from assistant.answering.conversation import Turn
 from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
@@ -24,8 +24,9 @@ from assistant.answering.reading import (
     ordinal_range,
     ordinal_reference,
     other_reference,
+    requested_count,
 )
-from assistant.answering.selection import Selection, select
+from assistant.answering.selection import Selection, select, select_near
 from assistant.answering.units import present
 from vectorstore.filters import Filters
 from vectorstore.retrieval import RetrievedPaper
@@ -177,6 +178,22 @@ class Answering:
             if selection2.chosen and _has_main_term(make_plan(source, collection), selection2):
                 plan, pool, selection = joined, pool2, selection2
                 selection.followup = True
+        seed = _seed(plan, pool, selection) if plan.similar else None
+        if seed is not None:
+            # "related work for X": the papers nearest X; each is listed with the line that
+            # speaks to X's topic (its title, less its name)
+            title = seed.paper.title
+            topic = title.partition(":")[2] if title_head(title) else title
+            plan = replace(
+                make_plan(topic, collection, listing=True),
+                question=plan.question,
+                language=plan.language,
+                count=requested_count(plan.question),  # "top 3 papers like X"
+                similar=True,
+            )
+            k = self.top_k * 2
+            pool = neighbours(seed, plan, self.retriever, collection, k=k, filters=filters)
+            selection = select_near(plan, pool, seed)
         plan = plan.with_context(context, selection.followup)
         evidence = build_evidence(plan, selection)
         chosen = {c.paper_id for c in selection.chosen}
@@ -221,6 +238,20 @@ class Answering:
             while len(self._context) > CONTEXT_CACHE:
                 self._context.popitem(last=False)
         return ids
+
+
+def _seed(plan: QueryPlan, pool: Pool, selection: Selection) -> Candidate | None:
+    """The one paper a "similar to X" question is about: the paper it names, else the one the
+    previous answer cited ("anything similar?"). A topic ("related work on pruning") has
+    none: it is answered as a list on the topic."""
+    named = {c.paper_id: c for c in pool.candidates if c.named}
+    if len(named) == 1:
+        return next(iter(named.values()))
+    context = [c for c in pool.candidates if c.context]
+    asked = any(t.weight > 0 for t in plan.terms)
+    if not named and len(context) == 1 and (selection.followup or not asked):
+        return context[0]
+    return None
 
 
 def _has_main_term(plan: QueryPlan, selection: Selection) -> bool:

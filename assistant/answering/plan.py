@@ -34,6 +34,7 @@ from assistant.answering.reading import (
     asks_motivation,
     asks_name,
     asks_of_each,
+    asks_similar,
     asks_superlative,
     asks_whether,
     capitalized_names,
@@ -43,6 +44,7 @@ from assistant.answering.reading import (
     compares_amounts,
     definite_words,
     grammar_spans,
+    is_bare_topic,
     is_comparison,
     is_definition,
     quoted_phrases,
@@ -158,6 +160,7 @@ class QueryPlan:
     whether: bool = False  # a yes/no question ("is the code released?")
     which_paper: bool = False  # asks which paper does something ("which paper uses X?")
     among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
+    similar: bool = False  # asks for the papers nearest one paper ("related work for X")
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -509,6 +512,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         others=intent is Intent.LIST and asks_for_others(text),
         whether=lang == "en" and asks_whether(text),
         among=chooses_among(text),
+        similar=asks_similar(text),
         which_paper=asks_for_paper(text),
         definite=tuple(
             t.key
@@ -525,7 +529,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         many=(
             lang == "en"
             and intent in (Intent.FACT, Intent.DEFINITION)
-            and asks_many(text)
+            and (asks_many(text) or is_bare_topic(text))
             and not refers_back(text)
             and not chooses_among(text)
         ),

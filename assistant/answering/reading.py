@@ -351,6 +351,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _OTHER_ONE,
         _BACK,
         _CHAT,
+        _SIMILAR,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -488,6 +489,29 @@ _AFTER_PLURAL = re.compile(
     r"on|in|of|about|that|which|with|from|use|used|get|got|handle|help|work",
     _I,
 )
+
+
+# a verb a question or request is built on, where no question word is: "can it …", "show me …"
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|am|be|been|do|does|did|can|could|should|would|will|may|might|must|"
+    r"has|have|had|give|show|find|list|get|help|want|know|compare|need)\b",
+    _I,
+)
+
+
+def is_bare_topic(text: str) -> bool:
+    """A phrase with no question in it ("semi-structured sparsity", "stuff on LoRA for
+    LLMs"): like "any papers on …?", it asks what the collection has on the topic."""
+    return not (
+        _WH.search(text)
+        or _VERB.search(text)
+        or _REQUEST.search(text)
+        or _DEFINITION.search(text)
+        or _COMPARE.search(text)
+        or _QUANTITY.search(text)
+        or _CONTINUES.search(text)
+        or refers_back(text)
+    )
 
 
 def asks_many(text: str) -> bool:
@@ -687,6 +711,24 @@ _OTHERS = re.compile(r"\b(?:other|others|else|another|besides)\b", _I)
 def asks_for_others(text: str) -> bool:
     """ "What other VQ papers are there?": papers besides the ones just discussed."""
     return bool(_OTHERS.search(text))
+
+
+# "papers similar to LQ-LoRA", "related work for LoongTrain", "anything like MINT-1T",
+# "any similar papers?": the papers nearest one paper, not the papers about its name
+_SIMILAR = re.compile(
+    r"\b(?P<g1>(?:(?:most|more|very)\s+)?(?:similar|related|close|closest|comparable|akin"
+    r"|analogous)\s+(?:to|with)|alternatives?\s+to|related\s+(?:work|works|papers?|research"
+    r"|studies)(?:\s+(?:for|to|of|on))?|in\s+the\s+same\s+(?:vein|spirit|area|line\s+of\s+work)"
+    r"\s+as|along\s+the\s+lines\s+of|similar\s+(?:papers?|work|works|ones?|studies|research)"
+    r"|(?:anything|something|more|others?|ones?)\s+similar)\b"
+    r"|\b(?:papers?|works?|stuff|anything|something|more|others?|ones?|else)\s+(?:(?:is|are)\s+)?(?P<g2>like)\b",
+    _I,
+)
+
+
+def asks_similar(text: str) -> bool:
+    """Whether the question asks for the papers nearest one paper ("what else is like X?")."""
+    return bool(_SIMILAR.search(text))
 
 
 _DEFINITE = re.compile(r"\b(?:the|that|this|these|those)\s+(?P<x>[^\W\d_][\w-]*)", _I)

@@ -36,6 +36,9 @@ SHARE_OF_BEST = 0.5
 FULL_COVERAGE = 0.999
 COMPLETE_Z = 1.0
 MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
+# A paper is near another ("related work for X") when X's title and abstract are at least this
+# many standard deviations more similar to it than to typical chunks of the collection.
+NEAR_Z = 2.0
 # Weak evidence: less than this share of the question's weight in the best paper's text ...
 MIN_COVERAGE = 0.3
 # ... and its best chunk less similar than this (MiniLM cosine): the collection lacks the topic.
@@ -61,6 +64,7 @@ class Selection:
     more: int = 0  # list answers: further papers that cleared the bar
     followup: bool = False
     targets: list[str] = field(default_factory=list)  # comparison: what each chosen paper answers
+    near: str | None = None  # the paper the chosen ones are nearest to ("related work for X")
 
     @property
     def ids(self) -> list[str]:
@@ -157,6 +161,21 @@ def select(
         sel.abstain = Abstain.WEAK
         return sel
     sel.chosen = [best]
+    return sel
+
+
+def select_near(plan: QueryPlan, pool: Pool, seed: Candidate) -> Selection:
+    """The papers of a ``neighbours`` pool near enough to the seed paper, the nearest first
+    (at most the count asked for, or MAX_LIST); none near enough is an answer too. Near is
+    close in meaning and sharing some word of the seed's topic (``plan``): two papers alike
+    only in how their abstracts are written are not related work."""
+    sel = Selection(Intent.LIST, near=title_head(seed.paper.title) or seed.paper.title)
+    near = sorted(
+        (c for c in pool.candidates if similarity_z(pool, c) >= NEAR_Z and c.coverage > 0),
+        key=lambda c: -c.similarity,
+    )
+    most = min(plan.count or MAX_LIST, MAX_LIST)
+    sel.chosen, sel.more = near[:most], max(0, len(near) - most)
     return sel
 
 
