@@ -243,8 +243,9 @@ def neighbours(
     text = f"{seed.paper.title}\n{seed.paper.paper.abstract}"
     score = Coverage.for_plan(plan)
     pool = Pool(similarity_background=retriever.similarity_background(text))
-    for paper in retriever.retrieve(text, 4 * k, filters):
-        if paper.paper_id != seed.paper_id:
+    for paper in retriever.retrieve(text, 2 * k, filters):
+        # near in meaning: a paper only the keyword side found is not
+        if paper.paper_id != seed.paper_id and paper.dense_similarity is not None:
             pool.candidates.append(_candidate(paper, collection, score))
     return pool
 
