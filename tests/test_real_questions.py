@@ -1221,3 +1221,19 @@ def test_a_bare_topic_lists_what_the_collection_has_on_it(
 
 def test_a_bare_paper_name_is_that_paper(assistant: Assistant) -> None:
     assert cited(assistant.ask("bitpipe")) == [BITPIPE]
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("which paper says 1000x", "A Token is Worth over 1,000 Tokens"),  # "1,000x" written
+        ("what paper has 12k gpus", "ByteScale"),  # "12,000 GPUs" written
+        ("which paper reports 2600x fewer params", "LoLDU"),  # "2600 times" written
+        ("which paper is 173 times faster", "Rank-DistiLLM"),  # no embedder reads "173"
+    ],
+)
+def test_a_number_finds_the_paper_however_either_side_writes_it(
+    assistant: Assistant, question: str, title: str
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and cited(answer)[0].startswith(title)

@@ -9,6 +9,7 @@ import pytest
 
 from assistant import Assistant
 from vectorstore.retrieval import HybridRetriever
+from vectorstore.text import terms
 
 # Paraphrases written for these tests (not from the eval set): no title words where avoidable.
 PARAPHRASES = [
@@ -92,3 +93,14 @@ def test_embedder_matches_chromas_default_function(built_home: Path) -> None:
     theirs = np.array(DefaultEmbeddingFunction()(texts))
     assert ours.shape == (2, 384)
     assert np.abs(ours - theirs).max() < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("1,000x faster", "1000x faster"), ("12,000 GPUs", "12k GPUs"), ("173 times", "173x")],
+)
+def test_a_number_is_one_term_however_it_is_written(text: str, same_as: str) -> None:
+    """The keyword index meets a number in any of its spellings: thousands separators,
+    a "k" for thousands, "times" for "x"."""
+    assert set(terms(text)) & set(terms(same_as)) - {"faster", "gpu", "gpus"}
+    assert "1" not in terms("1,000x") and terms("(7,4) code")[:2] == ["7", "4"]

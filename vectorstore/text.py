@@ -18,7 +18,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 # Bump when ``terms`` changes what it produces: persisted BM25 indexes are keyed on it.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 STOPWORDS = frozenset(
     """a an the and or but if then else of in on at to for from by with without into onto over under
@@ -33,7 +33,12 @@ STOPWORDS = frozenset(
 
 # A word: letters and digits of any script, joined by inner "." "-" (and ":" between short
 # parts, as in "2:4" or "N:M"), so "GPT-4o", "1.75x" and "2:4" stay one token.
-WORD_PATTERN = re.compile(r"[^\W_]+(?:(?:[.\-]|(?<=\b[^\W_])(?<!\w\w):(?=[^\W_]{1,2}\b))[^\W_]+)*")
+# a thousands separator ("1,000x") keeps a number one word
+WORD_PATTERN = re.compile(
+    r"[^\W_]+(?:(?:[.\-]|(?<=\d),(?=\d{3}(?!\d))|(?<=\b[^\W_])(?<!\w\w):(?=[^\W_]{1,2}\b))"
+    r"[^\W_]+)*"
+)
+_THOUSANDS = re.compile(r"(\d+)k")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
 # "LLMs", "GPUs", "CNNs": an acronym's plural folds onto the acronym
@@ -99,7 +104,7 @@ def surface_key(surface: str) -> str:
     """The matching form of one surface word: folded, acronym plurals and irregular plurals
     made singular ("LLMs" -> "llm", "corpora" -> "corpus")."""
     plural = _ACRONYM_PLURAL.match(surface)
-    tok = fold(plural.group(1) if plural else surface)
+    tok = fold(plural.group(1) if plural else surface).replace(",", "")  # "1,000x" is "1000x"
     return IRREGULAR.get(tok, tok)
 
 
@@ -117,15 +122,29 @@ def raw_tokens(text: str) -> list[str]:
     "pre-training", "pretraining" and "pre training" meet.
     """
     tokens: list[str] = []
-    for match in words(text):
-        tok = surface_key(match.group(0))
+    folded = [surface_key(m.group(0)) for m in words(text)]
+    for i, tok in enumerate(folded):
         tokens.append(tok)
         parts = compound_parts(tok)
         if parts:
             tokens.extend(IRREGULAR.get(p, p) for p in parts)
             if "-" in tok and len(parts) == 2 and all(p.isalpha() for p in parts):
                 tokens.append("".join(parts))
+        tokens.extend(number_forms(tok, folded[i + 1] if i + 1 < len(folded) else ""))
     return tokens
+
+
+def number_forms(tok: str, following: str = "") -> list[str]:
+    """The other ways a number is written, so that any one finds the others: "12,000" and
+    "12k"; "173 times" and "173x"."""
+    if tok.isdigit() and len(tok) >= 4 and tok.endswith("000"):
+        return [f"{tok[:-3]}k"]
+    thousands = _THOUSANDS.fullmatch(tok)
+    if thousands:
+        return [f"{thousands.group(1)}000"]
+    if following in ("times", "time") and tok.replace(".", "", 1).isdigit():
+        return [f"{tok}x"]
+    return []
 
 
 def is_term(tok: str) -> bool:

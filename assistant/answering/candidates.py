@@ -190,6 +190,15 @@ def gather(
             scanned = (
                 [every[i] for i in having.nonzero()[0][:MAX_SCANNED]] if having is not None else []
             )
+    # a word of the question only a paper or two have ("173", "OBELICS-HQ") points at them,
+    # however far down the fused ranking meaning puts them (an embedder reads no numbers)
+    paper_ids = collection.paper_index[0]
+    pointed = [
+        paper_ids[i]
+        for t in plan.terms
+        if t.weight > 0 and collection.paper_frequency(t.key) <= IDENTIFYING
+        for i in collection.contains(t.key).nonzero()[0]
+    ]
     wide = plan.intent in (Intent.LIST, Intent.COMPARE)
     retrieved = retriever.retrieve(query, 4 * k if wide else k, filters, weights=weights or None)
     seen = {r.paper_id for r in retrieved}
@@ -197,7 +206,9 @@ def gather(
     mentioned = [p for ids in pool.names.values() for p in ids]
     extra = [
         p
-        for p in dict.fromkeys([*named, *context_ids, *mentioned, *scanned, *pool.defining])
+        for p in dict.fromkeys(
+            [*named, *context_ids, *mentioned, *scanned, *pool.defining, *pointed]
+        )
         if p not in seen
     ]
     fetched = {r.paper_id: r for r in retriever.fetch(extra, query, filters)}
@@ -216,6 +227,7 @@ def gather(
                 *mentioned,
                 *scanned,
                 *pool.defining,
+                *pointed,
             ]
         )
     )
