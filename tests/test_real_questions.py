@@ -1237,3 +1237,11 @@ def test_a_number_finds_the_paper_however_either_side_writes_it(
 ) -> None:
     answer = assistant.ask(question)
     assert not answer.abstained and cited(answer)[0].startswith(title)
+
+
+def test_the_x_paper_with_the_title_words_in_another_order_is_that_paper(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("does the 4-bit transformer paper run on current gpus")
+    assert not answer.abstained and cited(answer) == [INT4]
+    assert "current generation of GPUs" in answer.text

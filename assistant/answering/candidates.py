@@ -403,6 +403,9 @@ def resolve_reference(
     in_titles = sorted(pid for pid in titled if _in_order(keys, collection.title_word_keys[pid]))
     if in_titles:
         return Resolved(text, tuple(in_titles), original, strict, titled=True)
+    if len(titled) == 1 and len(content) >= 2:
+        # the one title with all its words, in another order ("the 4-bit transformer paper")
+        return Resolved(text, tuple(titled), original, strict, titled=True)
     papers: set[str] | None = None
     for key in content:
         have = set(collection.papers_with(key)) if collection.has(key) else set()
