@@ -1245,3 +1245,8 @@ def test_the_x_paper_with_the_title_words_in_another_order_is_that_paper(
     answer = assistant.ask("does the 4-bit transformer paper run on current gpus")
     assert not answer.abstained and cited(answer) == [INT4]
     assert "current generation of GPUs" in answer.text
+
+
+def test_chat_shorthand_after_a_compared_name_is_not_part_of_it(assistant: Assistant) -> None:
+    answer = assistant.ask("can you compare gptvq and glvq pls")
+    assert cited(answer) == [GPTVQ, GLVQ] and "pls" not in answer.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from assistant.answering.words import read_words
+from assistant.answering.words import Word, read_words
 from vectorstore.text import normalize
 
 
@@ -926,9 +926,17 @@ def compare_targets(text: str) -> list[str]:
 def _target_phrase(text: str) -> str:
     """A target without the words around it ("the SVD-free optimizer paper" -> "SVD-free optimizer")."""
     tokens = read_words(text)
-    while tokens and (tokens[0].stop or tokens[0].folded in ("compare", "how", "between")):
+
+    def aside(w: Word) -> bool:  # "glvq pls", "please compare …"
+        return w.folded in ("please", "thanks") or bool(_CHAT.fullmatch(w.surface))
+
+    while tokens and (
+        tokens[0].stop or tokens[0].folded in ("compare", "how", "between") or aside(tokens[0])
+    ):
         tokens = tokens[1:]
-    while tokens and (tokens[-1].stop or tokens[-1].folded in ("paper", "papers", "method")):
+    while tokens and (
+        tokens[-1].stop or tokens[-1].folded in ("paper", "papers", "method") or aside(tokens[-1])
+    ):
         tokens = tokens[:-1]
     if not tokens:
         return ""
