@@ -1250,3 +1250,12 @@ def test_the_x_paper_with_the_title_words_in_another_order_is_that_paper(
 def test_chat_shorthand_after_a_compared_name_is_not_part_of_it(assistant: Assistant) -> None:
     answer = assistant.ask("can you compare gptvq and glvq pls")
     assert cited(answer) == [GPTVQ, GLVQ] and "pls" not in answer.text
+
+
+def test_which_ones_after_a_list_narrows_that_list(assistant: Assistant) -> None:
+    """A filter on the papers just listed, not a new search each must stand out in."""
+    first, answer = converse(assistant, "papers on quantization", "which ones are for llms")
+    assert isinstance(first, Answer) and isinstance(answer, Answer)
+    before, now = set(cited(first)), set(cited(answer))
+    assert len(now) >= 4 and now < before and {GPTVQ, GLVQ, LLM_QAT} <= now
+    assert f"of the {len(before)} papers listed before" in answer.text

@@ -105,6 +105,8 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         shown = len(evidence.items)
         if sel.near is not None:  # "related work for X"
             lines.append(f"The {shown} papers in this collection closest to {sel.near}:")
+        elif sel.among:  # "which ones are for LLMs?" after a list
+            lines.append(f"{shown} of the {sel.among} papers listed before:")
         elif plan.count and sel.more:  # "top 3 papers on X"
             lines.append(f"The {shown} that match best, of {shown + sel.more} in this collection:")
         else:

@@ -65,6 +65,7 @@ class Selection:
     followup: bool = False
     targets: list[str] = field(default_factory=list)  # comparison: what each chosen paper answers
     near: str | None = None  # the paper the chosen ones are nearest to ("related work for X")
+    among: int = 0  # a list narrowed from the previous answer's: how many that one had
 
     @property
     def ids(self) -> list[str]:
@@ -141,7 +142,9 @@ def select(
             sel.absent = salient
             return sel
     if plan.intent is Intent.LIST:
-        passing = _list(plan, pool, candidates)
+        narrowing = sel.followup and len(context) > 1
+        passing = _narrowed(candidates) if narrowing else _list(plan, pool, candidates)
+        sel.among = len(candidates) if narrowing else 0
         if passing:
             most = min(plan.count or MAX_LIST, MAX_LIST)  # "top 3 papers on X": the best three
             sel.chosen = passing[:most]
@@ -162,6 +165,18 @@ def select(
         return sel
     sel.chosen = [best]
     return sel
+
+
+def _narrowed(listed: list[Candidate]) -> list[Candidate]:
+    """ "Which ones are for LLMs?" after a list: the listed papers that have the question's
+    words (at least SHARE_OF_BEST of what the best of them has), not a new search that each
+    must stand out in."""
+    top = max((c.coverage for c in listed), default=0.0)
+    if top <= 0:
+        return []
+    return sorted(
+        (c for c in listed if c.coverage >= SHARE_OF_BEST * top), key=lambda c: -relevance(c)
+    )
 
 
 def select_near(plan: QueryPlan, pool: Pool, seed: Candidate) -> Selection:
