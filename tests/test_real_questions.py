@@ -1259,3 +1259,13 @@ def test_which_ones_after_a_list_narrows_that_list(assistant: Assistant) -> None
     before, now = set(cited(first)), set(cited(answer))
     assert len(now) >= 4 and now < before and {GPTVQ, GLVQ, LLM_QAT} <= now
     assert f"of the {len(before)} papers listed before" in answer.text
+
+
+def test_a_follow_up_the_paper_just_discussed_fully_answers_stays_with_it(
+    assistant: Assistant,
+) -> None:
+    """No pronoun, but every word of it is in the paper just discussed: asked of that paper,
+    even if another paper's abstract stands out more for those words."""
+    *_, answer = converse(assistant, "what is open-qwen2vl", "how many image text pairs")
+    assert isinstance(answer, Answer)
+    assert cited(answer)[0].startswith("Open-Qwen2VL") and "29M" in answer.text

@@ -276,6 +276,11 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
         # "is the code released?", "do they need labels?": whether the paper just discussed
         # does an everyday thing, not a search for papers about code
         return True
+    if known and len(context) == 1 and context[0].coverage >= FULL_COVERAGE:
+        # "how many image-text pairs?" after Open-Qwen2VL, whose abstract has every word of
+        # it: a question the paper just discussed answers is asked of it (another paper
+        # standing out more for those words does not make it a new topic)
+        return True
     main = [max(known, key=lambda t: t.weight).key] if known else []
     if plan.definite and any(
         all(present(k, c.terms) for k in (*plan.definite, *main)) for c in context
