@@ -12,6 +12,7 @@ import re
 import pytest
 
 from assistant import Answer, Assistant
+from assistant.answering.ranking import figures
 
 INT4 = "Training Transformers with 4-bit Integers"
 BITPIPE = (
@@ -1269,3 +1270,45 @@ def test_a_follow_up_the_paper_just_discussed_fully_answers_stays_with_it(
     *_, answer = converse(assistant, "what is open-qwen2vl", "how many image text pairs")
     assert isinstance(answer, Answer)
     assert cited(answer)[0].startswith("Open-Qwen2VL") and "29M" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "figure"),
+    [
+        ("which paper uses the most gpus", "ByteScale", "12,000 GPUs"),
+        ("which dataset has the most images?", "OmniCorpus", "10 billion-scale"),
+        ("biggest speedup reported in here", "ILRe", "180times"),
+        ("which paper uses the fewest gpus", "A Multigrid Method", "GPU"),
+    ],
+)
+def test_a_superlative_across_the_collection_ranks_the_figures_papers_give(
+    assistant: Assistant, question: str, first: str, figure: str
+) -> None:
+    """Not the paper that shares the question's words: the papers stating a figure for the
+    measure, ranked by it, each with the sentence the figure comes from."""
+    answer = assistant.ask(question)
+    assert answer.intent == "list" and cited(answer)[0].startswith(first)
+    assert answer.text.startswith("By the figure each abstract gives for")
+    assert figure in answer.text.splitlines()[1]
+
+
+def test_the_most_with_an_adjective_ranks_no_figures(assistant: Assistant) -> None:
+    # "the most efficient" is no amount: no ranking by numbers near "efficient"
+    assert "By the figure" not in assistant.ask("what is the most efficient lora variant").text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word", "values"),
+    [
+        ("on a production cluster with more than 12,000 GPUs.", "gpu", [12000.0]),
+        ("one trillion text tokens and three billion images, a 10x scale-up", "imag", [3e9]),
+        ("It covers 163 languages, 315M documents and 1.2B images.", "languag", [163.0]),
+        ("our 2:4 sparse model, the 2.75-bit model", "model", []),  # a ratio, a bit width
+        ("requires 27GB of GPU memory", "gpu", []),  # another measure's amount
+        ("a speedup of 1.8x over the baseline", "speedup", [1.8]),
+    ],
+)
+def test_a_figure_is_the_amount_written_next_to_its_measure(
+    sentence: str, word: str, values: list[float]
+) -> None:
+    assert [v for v, _ in figures(sentence, word)] == values

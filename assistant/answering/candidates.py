@@ -235,7 +235,7 @@ def gather(
         paper = by_id.get(pid)
         if paper is not None:
             pool.candidates.append(
-                _candidate(paper, collection, score, named=pid in named, context=pid in context_ids)
+                candidate(paper, collection, score, named=pid in named, context=pid in context_ids)
             )
     return pool
 
@@ -258,11 +258,11 @@ def neighbours(
     for paper in retriever.retrieve(text, 2 * k, filters):
         # near in meaning: a paper only the keyword side found is not
         if paper.paper_id != seed.paper_id and paper.dense_similarity is not None:
-            pool.candidates.append(_candidate(paper, collection, score))
+            pool.candidates.append(candidate(paper, collection, score))
     return pool
 
 
-def _candidate(
+def candidate(
     paper: RetrievedPaper,
     collection: Collection,
     score: Coverage,

@@ -105,6 +105,13 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         shown = len(evidence.items)
         if sel.near is not None:  # "related work for X"
             lines.append(f"The {shown} papers in this collection closest to {sel.near}:")
+        elif sel.ranked is not None:  # "which paper uses the most GPUs?"
+            word, direction = sel.ranked
+            end = "largest" if direction > 0 else "smallest"
+            lines.append(
+                f"By the figure each abstract gives for '{word}', {end} first "
+                f"({shown + sel.more} papers here give one):"
+            )
         elif sel.among:  # "which ones are for LLMs?" after a list
             lines.append(f"{shown} of the {sel.among} papers listed before:")
         elif plan.count and sel.more:  # "top 3 papers on X"
@@ -115,7 +122,7 @@ def compose(evidence: Evidence, papers: int) -> Composed:
             lines.append(f"- {_body(item, evidence)} [{item.paper.title}]")
         if sel.more and sel.near is not None:
             lines.append(f"…and {sel.more} more close to it.")
-        elif sel.more and not plan.count:
+        elif sel.more and not plan.count and sel.ranked is None:
             lines.append(
                 f"…and {sel.more} more paper{'s' if sel.more > 1 else ''} that match; "
                 "a narrower question (or a filter) shows them."

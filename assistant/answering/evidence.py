@@ -9,6 +9,7 @@ defining sentence for "what is X"), then only sentences that add something it di
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from assistant.answering.candidates import Candidate
@@ -140,7 +141,11 @@ def aspect_terms(plan: QueryPlan, identifying: set[str]) -> list[Term]:
     return [t for t in plan.terms if t.key not in identifying]
 
 
-def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
+def build_evidence(
+    plan: QueryPlan, selection: Selection, lines: Mapping[str, str] | None = None
+) -> Evidence:
+    """What each chosen paper answers with; ``lines`` gives a paper's sentence outright (the
+    one its ranked figure comes from)."""
     evidence = Evidence(plan=plan, selection=selection)
     if selection.abstain is not None:
         return evidence
@@ -177,7 +182,10 @@ def build_evidence(plan: QueryPlan, selection: Selection) -> Evidence:
             if intent is Intent.COMPARE and not asked and not plan.wants_quantity
             else intent
         )
-        sentences = pick_sentences(plan, cand, identifying, reading, SENTENCES[intent])
+        if lines and cand.paper_id in lines:
+            sentences = [_clean(lines[cand.paper_id])]
+        else:
+            sentences = pick_sentences(plan, cand, identifying, reading, SENTENCES[intent])
         # a fact asked of a paper whose abstract has none of the question's other words
         named = {w.casefold() for t in plan.terms for w in (t.surface, t.key)}
         states = (

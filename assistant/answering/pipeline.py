@@ -12,11 +12,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistant.answering.candidates import Candidate, Pool, Retriever, gather, neighbours
+from assistant.answering.candidates import (
+    Candidate,
+    Pool,
+    Retriever,
+    candidate,
+    gather,
+    neighbours,
+)
 from assistant.answering.collection import Collection, title_head
 from assistant.answering.conversation import Turn
 from assistant.answering.evidence import Evidence, build_evidence
 from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
+from assistant.answering.ranking import RANKED, measure, rank
 from assistant.answering.reading import (
     Intent,
     back_reference,
@@ -26,6 +34,7 @@ from assistant.answering.reading import (
     other_reference,
     requested_count,
 )
+from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection, select, select_near
 from assistant.answering.units import present
 from vectorstore.filters import Filters
@@ -178,6 +187,12 @@ class Answering:
             if selection2.chosen and _has_main_term(make_plan(source, collection), selection2):
                 plan, pool, selection = joined, pool2, selection2
                 selection.followup = True
+        lines: dict[str, str] = {}
+        if plan.extreme is not None and not plan.among and not selection.followup:
+            ranked = self._ranked(plan, pool, collection, filters)
+            if ranked is not None:
+                pool, selection, lines = ranked
+                plan = replace(plan, intent=Intent.LIST)
         seed = _seed(plan, pool, selection) if plan.similar else None
         if seed is not None:
             # "related work for X": the papers nearest X; each is listed with the line that
@@ -195,11 +210,44 @@ class Answering:
             pool = neighbours(seed, plan, self.retriever, collection, k=k, filters=filters)
             selection = select_near(plan, pool, seed)
         plan = plan.with_context(context, selection.followup)
-        evidence = build_evidence(plan, selection)
+        evidence = build_evidence(plan, selection, lines)
         chosen = {c.paper_id for c in selection.chosen}
         retrieved = [c.paper for c in pool.candidates[:k]]
         retrieved += [c.paper for c in pool.candidates[k:] if c.paper_id in chosen]
         return Prepared(plan, pool, selection, evidence, retrieved, collection.paper_count)
+
+    def _ranked(
+        self, plan: QueryPlan, pool: Pool, collection: Collection, filters: Filters | None
+    ) -> tuple[Pool, Selection, dict[str, str]] | None:
+        """ "Which paper uses the most GPUs?": the papers stating a figure for the measure,
+        ranked by it, each with the sentence giving it; None when the question names a paper,
+        has no measure, or fewer than two papers give a figure for it (then it is no amount
+        the papers compare, and the question is answered as any other)."""
+        term = measure(plan)
+        if term is None or any(c.named for c in pool.candidates):
+            return None
+        found = rank(plan, collection, term)
+        if len(found) < 2:
+            return None
+        most = requested_count(plan.question) or RANKED
+        top = found[: most * 3]  # a few more, as filters may exclude some
+        by_id = {
+            r.paper_id: r
+            for r in self.retriever.fetch([f.paper_id for f in top], plan.question, filters)
+        }
+        shown = [f for f in top if f.paper_id in by_id][:most]
+        if not shown:
+            return None
+        score = Coverage.for_plan(plan)
+        chosen = [candidate(by_id[f.paper_id], collection, score) for f in shown]
+        assert plan.extreme is not None
+        selection = Selection(
+            Intent.LIST,
+            chosen=chosen,
+            more=len(found) - len(shown),
+            ranked=(term.surface, plan.extreme[1]),
+        )
+        return Pool(candidates=chosen), selection, {f.paper_id: f.sentence for f in shown}
 
     def _choose(
         self,

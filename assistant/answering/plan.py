@@ -43,6 +43,7 @@ from assistant.answering.reading import (
     compare_targets,
     compares_amounts,
     definite_words,
+    extreme_word,
     grammar_spans,
     is_bare_topic,
     is_comparison,
@@ -161,6 +162,9 @@ class QueryPlan:
     which_paper: bool = False  # asks which paper does something ("which paper uses X?")
     among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
     similar: bool = False  # asks for the papers nearest one paper ("related work for X")
+    # a superlative of an amount ("the most GPUs"): the word's position, +1 most / -1 fewest,
+    # and whether what follows must be a plural ("most" GPUs, not "most" efficient)
+    extreme: tuple[int, int, bool] | None = None
     small_talk: bool = False  # greets or thanks, asks nothing
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -513,6 +517,9 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         whether=lang == "en" and asks_whether(text),
         among=chooses_among(text),
         similar=asks_similar(text),
+        extreme=next(
+            ((i, *e) for i, w in enumerate(words) if (e := extreme_word(w.folded))[0]), None
+        ),
         which_paper=asks_for_paper(text),
         definite=tuple(
             t.key

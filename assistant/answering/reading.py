@@ -544,6 +544,21 @@ _AMONG = re.compile(
 _SUPERLATIVE = re.compile(r"\b(?:(?:most|least)\s+\w+|best|worst|(?P<w>[a-z]{2,}est))\b", _I)
 
 
+# the superlatives of an amount, and which end of it they ask for
+_EXTREMES = dict.fromkeys(
+    "most largest biggest highest greatest longest maximum max".split(), 1
+) | dict.fromkeys("least fewest smallest lowest shortest minimum min".split(), -1)
+# ... those that also make adjectives superlative ("the most efficient"): an amount only of a
+# plural ("the most GPUs")
+_COUNTING = frozenset({"most", "least", "fewest"})
+
+
+def extreme_word(folded: str) -> tuple[int, bool]:
+    """+1 for a word asking for the largest amount ("most", "biggest"), -1 for the smallest
+    ("fewest"), 0 for any other; and whether it counts only a plural after it."""
+    return _EXTREMES.get(folded, 0), folded in _COUNTING
+
+
 def asks_superlative(text: str) -> bool:
     """ "which is the biggest / fastest / most accurate": a superlative (not "test", "interest":
     "-est" must leave an everyday English word, "big" in "biggest")."""

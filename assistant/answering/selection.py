@@ -66,6 +66,8 @@ class Selection:
     targets: list[str] = field(default_factory=list)  # comparison: what each chosen paper answers
     near: str | None = None  # the paper the chosen ones are nearest to ("related work for X")
     among: int = 0  # a list narrowed from the previous answer's: how many that one had
+    # a superlative across the collection: the measure ranked by ("GPUs"), +1 most / -1 fewest
+    ranked: tuple[str, int] | None = None
 
     @property
     def ids(self) -> list[str]:
