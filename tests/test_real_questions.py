@@ -1312,3 +1312,30 @@ def test_a_figure_is_the_amount_written_next_to_its_measure(
     sentence: str, word: str, values: list[float]
 ) -> None:
     assert [v for v, _ in figures(sentence, word)] == values
+
+
+def test_which_of_those_are_after_a_list_keeps_every_one_that_is(assistant: Assistant) -> None:
+    """The plural verb asks for every listed paper that has it ("which of those is" for one)."""
+    *_, answer = converse(assistant, "pruning papers", "which of those are for llms")
+    assert isinstance(answer, Answer)
+    assert len(cited(answer)) >= 3 and "papers listed before" in answer.text
+
+
+def test_two_papers_named_after_a_list_are_the_two_compared(assistant: Assistant) -> None:
+    *_, answer = converse(
+        assistant, "papers on quantization", "whats the difference between llm-qat and gptvq"
+    )
+    assert isinstance(answer, Answer) and cited(answer) == [LLM_QAT, GPTVQ]
+
+
+def test_papers_asked_for_after_one_paper_are_a_new_search(assistant: Assistant) -> None:
+    *_, answer = converse(assistant, "tell me about GPTVQ", "what about pruning papers")
+    assert isinstance(answer, Answer)
+    assert GPTVQ not in cited(answer) and len(cited(answer)) >= 3
+    assert any(t.startswith("PERP") for t in cited(answer))
+
+
+def test_which_is_faster_after_two_papers_answers_for_both(assistant: Assistant) -> None:
+    *_, answer = converse(assistant, "megatron-lm paper", "and bitpipe?", "which is faster")
+    assert isinstance(answer, Answer)
+    assert cited(answer) == [MEGATRON, BITPIPE]

@@ -132,7 +132,7 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         meta = _metadata(item, plan.metadata)
         if sel.near is not None:
             meta = f"One paper in this collection is close to {sel.near}: " + meta
-        elif sel.intent is Intent.LIST and not sel.more:
+        elif sel.intent is Intent.LIST and not sel.more and not sel.followup:
             meta = "One paper in this collection matches: " + meta  # asked for several
         elif sel.intent is Intent.LIST and plan.count:  # "the best paper on X"
             meta = f"The best match of {1 + sel.more} in this collection: " + meta

@@ -191,6 +191,9 @@ def build_evidence(
         states = (
             intent is not Intent.FACT
             or not asked
+            # a paper near another, a ranked figure: asked for as such, not for these words
+            or selection.near is not None
+            or selection.ranked is not None
             or plan.which_paper  # "which paper evaluates on LLaDA?": the paper is the answer
             or any(t.in_collection and _mentions(t, cand.terms) for t in others)
             # "what models did they evaluate?": sentences naming models answer it, in any words

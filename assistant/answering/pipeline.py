@@ -134,6 +134,14 @@ class Answering:
                 ),
                 ((), source),
             )
+            if not listed and len(turns) > 1 and chooses_among(question):
+                # "which is faster?" after one paper, then another: the papers in play
+                singles = [
+                    self.context_of(turns[:end], filters) for end in range(len(turns), 0, -1)
+                ]
+                in_play = list(dict.fromkeys(p for ids in singles if len(ids) == 1 for p in ids))
+                if len(in_play) >= 2:
+                    listed = tuple(reversed(in_play[:2]))
             if other:  # "and the other one?": the next listed paper not just discussed
                 rest = [p for p in listed if p not in context]
                 context = (rest[0],) if rest and len(listed) > 1 else context
@@ -152,7 +160,7 @@ class Answering:
             # "and the second?", "the other one?": the previous question, asked of that paper
             previous = make_plan(turns[-1].question, collection)
             if not previous.names and not previous.references:
-                plan = replace(previous, question=plan.question, refers_back=True)
+                plan = replace(previous, question=plan.question, refers_back=True, among=True)
         if k is None:
             k = self.top_k * (2 if plan.intent in (Intent.LIST, Intent.COMPARE) else 1)
         pool, selection = self._choose(plan, collection, k, filters, context)

@@ -61,7 +61,11 @@ _LIST = re.compile(
     r"|^\W*(?:(?:pls|please|can\s+(?:you|u)|could\s+(?:you|u))\s+)?(?P<g15>list|enumerate)\b"
     r"|\b(?P<g11>(?:latest|recent|newest)\s+(?:work|research|stuff|advances|developments))\b"
     # "quantization papers?", "does any paper use FlashAttention?"
-    r"|\b(?P<g8>papers|works|studies)\W*$|\b(?P<g9>any\s+(?:paper|study|article))\b",
+    r"|\b(?P<g8>papers|works|studies)\W*$|\b(?P<g9>any\s+(?:paper|study|article))\b"
+    # "which of those are for LLMs?", "any of them open source?": the plural verb asks for
+    # every one of them that is ("which of those is" asks for one)
+    r"|\b(?P<g16>(?:which|any)\s+of\s+(?:those|these|them))\s+"
+    r"(?!(?:is|was|has|does|did|gets|one)\b)(?:are|were|have|use|need|[a-z]*[^\Ws])\b",
     _I,
 )
 # One paper asked for, whatever else is plural: "which paper", "a paper", "which of those is"
@@ -763,7 +767,8 @@ def refers_to_all(text: str) -> bool:
     "compare them", "which of them is the biggest?": each one's figures, side by side), not
     one of them ("which of those is multilingual?", "does either …")."""
     if chooses_among(text):
-        return asks_superlative(text)
+        # "which is the biggest?", "which one is faster?": each one's figures, side by side
+        return asks_superlative(text) or bool(re.search(rf"\b{_COMPARATIVE}", text, _I))
     return bool(_PLURAL_REFERENCE.search(first_clause(text))) or bool(_RANGE.search(text))
 
 

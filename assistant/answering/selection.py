@@ -104,7 +104,13 @@ def select(
         own = [c for c in own if not c.context]
     sel.followup = bool(context) and not plan.others and _continues(plan, pool, own, context)
     candidates = context if sel.followup else own
-    if sel.followup and len(context) > 1 and (plan.each or plan.intent is Intent.COMPARE):
+    if (
+        sel.followup
+        and len(context) > 1
+        and (plan.each or plan.intent is Intent.COMPARE)
+        # "what's the difference between LLM-QAT and GPTVQ?" after a list: the two it names
+        and len({c.paper_id for c in named}) < 2
+    ):
         # "compare them", "how big is each?" after a list: every paper of it, side by side
         sel.chosen = context
         sel.targets = [title_head(c.paper.title) or c.paper.title for c in context]
@@ -271,6 +277,10 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
     out for it at least as much as any other (standard scores against the collection)."""
     if any(c.named and not c.context for c in own):
         return False  # it names another paper
+    if plan.intent is Intent.LIST and len(context) == 1 and not plan.among:
+        # "what about pruning papers?" after one paper: papers asked for are a new search
+        # (after a list, "which ones are for LLMs?" narrows it)
+        return False
     if plan.refers_back or (plan.among and len(context) > 1):
         return True
     known = [t for t in plan.terms if t.in_collection and t.weight > 0]
