@@ -1339,3 +1339,10 @@ def test_which_is_faster_after_two_papers_answers_for_both(assistant: Assistant)
     *_, answer = converse(assistant, "megatron-lm paper", "and bitpipe?", "which is faster")
     assert isinstance(answer, Answer)
     assert cited(answer) == [MEGATRON, BITPIPE]
+
+
+def test_a_ratio_name_is_not_read_as_french(assistant: Assistant) -> None:
+    """'n:m' is two letters, no word of any language: the question stays English and lists
+    the N:M sparsity papers."""
+    answer = assistant.ask("n:m sparsity")
+    assert not answer.notices and answer.intent == "list" and len(cited(answer)) >= 3

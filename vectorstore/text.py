@@ -18,7 +18,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 # Bump when ``terms`` changes what it produces: persisted BM25 indexes are keyed on it.
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 STOPWORDS = frozenset(
     """a an the and or but if then else of in on at to for from by with without into onto over under
@@ -39,6 +39,7 @@ WORD_PATTERN = re.compile(
     r"[^\W_]+)*"
 )
 _THOUSANDS = re.compile(r"(\d+)k")
+UNIT_MAX = 4  # letters of a unit written after a number ("fps", "GB", "bit")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u00ad": ""})
 # "LLMs", "GPUs", "CNNs": an acronym's plural folds onto the acronym
@@ -128,22 +129,30 @@ def raw_tokens(text: str) -> list[str]:
         parts = compound_parts(tok)
         if parts:
             tokens.extend(IRREGULAR.get(p, p) for p in parts)
-            if "-" in tok and len(parts) == 2 and all(p.isalpha() for p in parts):
-                tokens.append("".join(parts))
+            if (
+                "-" in tok
+                and len(parts) == 2
+                and (all(p.isalpha() for p in parts) or (parts[0].isdigit() and parts[1].isalpha()))
+            ):
+                tokens.append("".join(parts))  # "pre-training" and "4-bit" typed "4bit"
         tokens.extend(number_forms(tok, folded[i + 1] if i + 1 < len(folded) else ""))
     return tokens
 
 
 def number_forms(tok: str, following: str = "") -> list[str]:
     """The other ways a number is written, so that any one finds the others: "12,000" and
-    "12k"; "173 times" and "173x"."""
+    "12k"; "173 times" and "173x"; "30 fps" and "30fps" (a short unit after it)."""
     if tok.isdigit() and len(tok) >= 4 and tok.endswith("000"):
         return [f"{tok[:-3]}k"]
     thousands = _THOUSANDS.fullmatch(tok)
     if thousands:
         return [f"{thousands.group(1)}000"]
-    if following in ("times", "time") and tok.replace(".", "", 1).isdigit():
+    if not tok.replace(".", "", 1).isdigit():
+        return []
+    if following in ("times", "time"):
         return [f"{tok}x"]
+    if following.isalpha() and 2 <= len(following) <= UNIT_MAX and following not in STOPWORDS:
+        return [f"{tok}{following}"]
     return []
 
 

@@ -377,7 +377,7 @@ def question_language(
         for w in words
         if not w.name_shaped
         for part in re.split(r"[-.'’:]", w.surface.casefold())  # as typed: "papers", "qué"
-        if part.isalpha()
+        if part.isalpha() and len(part) > 1  # a letter ("n:m") is no word of any language
     ]
     if not alpha:
         return "en"
