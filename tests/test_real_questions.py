@@ -1346,3 +1346,24 @@ def test_a_ratio_name_is_not_read_as_french(assistant: Assistant) -> None:
     the N:M sparsity papers."""
     answer = assistant.ask("n:m sparsity")
     assert not answer.notices and answer.intent == "list" and len(cited(answer)) >= 3
+
+
+def test_related_work_for_a_title_typed_in_lower_case_leaves_that_paper_out(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("related work for cut your losses")
+    assert "Cut Your Losses" in answer.text.splitlines()[0]
+    assert not any(t.startswith("Cut Your Losses") for t in cited(answer))
+
+
+def test_related_work_on_a_topic_lists_the_topic(assistant: Assistant) -> None:
+    answer = assistant.ask("related work on pruning")
+    assert answer.intent == "list" and len(cited(answer)) >= 3
+
+
+def test_more_like_these_with_nothing_more_says_so(assistant: Assistant) -> None:
+    first, answer = converse(assistant, "video llms", "more like these")
+    assert isinstance(first, Answer) and isinstance(answer, Answer)
+    assert answer.abstained or not set(cited(answer)) & set(cited(first))
+    if answer.abstained:
+        assert f"beyond the {len(cited(first))} already given" in answer.text

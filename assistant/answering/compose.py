@@ -68,6 +68,10 @@ def abstention(evidence: Evidence, papers: int) -> str:
         )
     if sel.near is not None:
         return f"No other paper in this collection of {papers} is close to {sel.near}."
+    listed = len(evidence.plan.context_ids)
+    if evidence.plan.others and listed and sel.abstain is Abstain.WEAK:
+        # "what other VQ papers are there?", "more like these"
+        return f"No other paper in this collection matches beyond the {listed} already given."
     if sel.abstain is Abstain.NO_TOPIC:
         return (
             f"Ask me about the {papers} papers in this collection: what one proposes or reports, "

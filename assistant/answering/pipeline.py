@@ -33,6 +33,7 @@ from assistant.answering.reading import (
     ordinal_reference,
     other_reference,
     requested_count,
+    similar_to,
 )
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection, select, select_near
@@ -40,6 +41,7 @@ from assistant.answering.units import present
 from vectorstore.filters import Filters
 from vectorstore.retrieval import RetrievedPaper
 from vectorstore.store import PaperRecord
+from vectorstore.text import fold
 
 CONTEXT_CACHE = 256  # earlier turns re-read (as plain strings) remembered per process
 
@@ -202,6 +204,18 @@ class Answering:
                 pool, selection, lines = ranked
                 plan = replace(plan, intent=Intent.LIST)
         seed = _seed(plan, pool, selection) if plan.similar else None
+        if plan.similar and seed is None:
+            asked = any(t.weight > 0 for t in plan.terms)
+            if asked and plan.intent is not Intent.LIST:
+                # "related work on pruning": a topic, not a paper: the papers on it
+                plan = make_plan(question, collection, listing=True)
+                pool, selection = self._choose(plan, collection, k, filters, context)
+            elif not asked and len(context) > 1:
+                # "more like these" after a list: the papers on its topic not listed yet
+                plan = replace(
+                    make_plan(source, collection, listing=True), question=question, others=True
+                )
+                pool, selection = self._choose(plan, collection, k, filters, context)
         if seed is not None:
             # "related work for X": the papers nearest X; each is listed with the line that
             # speaks to X's topic (its title, less its name)
@@ -302,7 +316,15 @@ def _seed(plan: QueryPlan, pool: Pool, selection: Selection) -> Candidate | None
     none: it is answered as a list on the topic."""
     named = {c.paper_id: c for c in pool.candidates if c.named}
     if len(named) == 1:
-        return next(iter(named.values()))
+        # by a name ("gptvq"), or by its title's first words ("cut your losses"); a topic a
+        # title holds ("related to machine unlearning") is no paper's name
+        paper = next(iter(named.values()))
+        phrase = fold(similar_to(plan.question) or "")
+        if any(t.name for t in plan.terms) or (
+            phrase and fold(paper.paper.title).startswith(phrase)
+        ):
+            return paper
+        return None
     context = [c for c in pool.candidates if c.context]
     asked = any(t.weight > 0 for t in plan.terms)
     if not named and len(context) == 1 and (selection.followup or not asked):

@@ -53,6 +53,7 @@ from assistant.answering.reading import (
     refers_to_all,
     repair_grammar_words,
     requested_count,
+    similar_to,
     small_talk,
     title_references,
     wants_list,
@@ -566,6 +567,9 @@ def _references(text: str) -> tuple[Reference, ...]:
     strict = title_references(text)
     quoted = set(quoted_phrases(text))
     soft = [n for n in capitalized_names(text) if not any(n in r or r in n for r in strict)]
+    near = similar_to(text)  # "related work for cut your losses": a paper, if it names one
+    if near and not any(near in r or r in near for r in [*strict, *soft]):
+        soft.append(near)
     return tuple(
         [Reference(r, quoted=r in quoted) for r in strict]
         + [Reference(n, strict=False) for n in soft]

@@ -750,6 +750,21 @@ def asks_similar(text: str) -> bool:
     return bool(_SIMILAR.search(text))
 
 
+def similar_to(text: str) -> str | None:
+    """What the papers asked for are to be near: the words after "similar to", "related work
+    for", "like" ("cut your losses" in "related work for cut your losses?")."""
+    m = _SIMILAR.search(text)
+    if m is None:
+        return None
+    rest = re.split(r"[?!.;,]", text[m.end() :], maxsplit=1)[0]
+    words = rest.split()
+    while words and words[0].casefold() in ("the", "a", "an", "this", "that"):
+        words = words[1:]
+    while words and words[-1].casefold() in ("paper", "papers", "one", "work"):
+        words = words[:-1]
+    return " ".join(words) or None
+
+
 _DEFINITE = re.compile(r"\b(?:the|that|this|these|those)\s+(?P<x>[^\W\d_][\w-]*)", _I)
 
 
