@@ -1367,3 +1367,14 @@ def test_more_like_these_with_nothing_more_says_so(assistant: Assistant) -> None
     assert answer.abstained or not set(cited(answer)) & set(cited(first))
     if answer.abstained:
         assert f"beyond the {len(cited(first))} already given" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("mint-1t size", "three billion images"), ("efficienttrain speedup", ">1.5x")],
+)
+def test_a_name_and_a_measure_typed_as_a_search_lead_with_the_figure(
+    assistant: Assistant, question: str, figure: str
+) -> None:
+    answer = assistant.ask(question)
+    assert figure in answer.text.split(". ")[0] and "does not mention" not in answer.text

@@ -471,6 +471,10 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     )
     # "what's the speedup of X?": the thing asked for is one the collection states in numbers
     focus = tuple(asked_for(text)) if lang == "en" else ()
+    if lang == "en" and is_bare_topic(text) and not wants_list(text) and any(t.name for t in terms):
+        # "efficienttrain speedup", "mint-1t size": typed as a search, the words beside the
+        # name are what is asked for
+        focus += tuple(t.surface for t in terms if not t.name and t.surface not in focus)
     by_surface = {t.surface: t for t in terms}
 
     def amount(clause: str) -> bool:

@@ -128,7 +128,9 @@ _QUANTITY = re.compile(
     r"(?:hit|reach|get|score|achieve|claim|report|obtain|see|show|gain)"
     # "what fraction of the parameters …", "what share of the tokens …"
     r"|\b(?:what|which)\s+(?:fraction|percentage|percent|share|proportion|ratio|portion|number|"
-    r"amount)\s+of\b",
+    r"amount)\s+of\b"
+    # "mint-1t size", "what's the size of the corpus": a size is a number
+    r"|\bsizes?\b",
     _I,
 )
 # Words that point back to something said earlier.
@@ -408,7 +410,9 @@ def asks_date(text: str) -> bool:
     return bool(_WHEN.search(text))
 
 
-_WH = re.compile(r"\b(?:what|which|how|who|why|when|where|whose|does|do|did|is|are)\b", _I)
+_WH = re.compile(
+    r"\b(?:whats?|which|hows?|whos?|why|when|wheres?|whose|does|do|did|is|are)\b", _I
+)  # "whats", typed without its apostrophe, too
 
 
 _WHAT_IT_IS = re.compile(
