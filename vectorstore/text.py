@@ -135,7 +135,8 @@ def raw_tokens(text: str) -> list[str]:
                 and (all(p.isalpha() for p in parts) or (parts[0].isdigit() and parts[1].isalpha()))
             ):
                 tokens.append("".join(parts))  # "pre-training" and "4-bit" typed "4bit"
-        tokens.extend(number_forms(tok, folded[i + 1] if i + 1 < len(folded) else ""))
+        if tok[0].isdigit():
+            tokens.extend(number_forms(tok, folded[i + 1] if i + 1 < len(folded) else ""))
     return tokens
 
 
