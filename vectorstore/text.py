@@ -101,6 +101,7 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD_PATTERN.finditer(normalize(text))
 
 
+@lru_cache(maxsize=65536)
 def surface_key(surface: str) -> str:
     """The matching form of one surface word: folded, acronym plurals and irregular plurals
     made singular ("LLMs" -> "llm", "corpora" -> "corpus")."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentences, stem, terms
+from vectorstore.text import compound_parts, is_term, raw_tokens, split_sentences, stem
 
 ACRONYM_PREFIX = "~"  # marks an initialism of consecutive words in a text's term set
 URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
@@ -31,8 +31,9 @@ class Unit:
 
 def text_terms(text: str) -> frozenset[str]:
     """Index terms of a text, plus the initialisms of its runs of 2-5 content words."""
-    found = set(terms(text))
-    words = [t for t in raw_tokens(text) if is_term(t) and not compound_parts(t)]
+    tokens = [t for t in raw_tokens(text) if is_term(t)]  # read once: terms() would again
+    found = {stem(t) for t in tokens}
+    words = [t for t in tokens if not compound_parts(t)]
     for n in range(2, 6):
         for i in range(len(words) - n + 1):
             found.add(ACRONYM_PREFIX + "".join(w[0] for w in words[i : i + n]))
