@@ -110,11 +110,12 @@ def surface_key(surface: str) -> str:
     return IRREGULAR.get(tok, tok)
 
 
-def compound_parts(tok: str) -> list[str]:
-    """The parts of a compound token ("lq-lora" -> ["lq", "lora"]); [] for a simple word."""
+@lru_cache(maxsize=65536)
+def compound_parts(tok: str) -> tuple[str, ...]:
+    """The parts of a compound token ("lq-lora" -> ("lq", "lora")); () for a simple word."""
     if not any(sep in tok for sep in ".-:"):
-        return []
-    return [p for p in re.split(r"[.\-:]", tok) if p]
+        return ()
+    return tuple(p for p in re.split(r"[.\-:]", tok) if p)
 
 
 def raw_tokens(text: str) -> list[str]:

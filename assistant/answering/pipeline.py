@@ -203,40 +203,55 @@ class Answering:
             if ranked is not None:
                 pool, selection, lines = ranked
                 plan = replace(plan, intent=Intent.LIST)
-        seed = _seed(plan, pool, selection) if plan.similar else None
-        if plan.similar and seed is None:
-            asked = any(t.weight > 0 for t in plan.terms)
-            if asked and plan.intent is not Intent.LIST:
-                # "related work on pruning": a topic, not a paper: the papers on it
-                plan = make_plan(question, collection, listing=True)
-                pool, selection = self._choose(plan, collection, k, filters, context)
-            elif not asked and len(context) > 1:
-                # "more like these" after a list: the papers on its topic not listed yet
-                plan = replace(
-                    make_plan(source, collection, listing=True), question=question, others=True
-                )
-                pool, selection = self._choose(plan, collection, k, filters, context)
-        if seed is not None:
-            # "related work for X": the papers nearest X; each is listed with the line that
-            # speaks to X's topic (its title, less its name)
-            title = seed.paper.title
-            topic = title.partition(":")[2] if title_head(title) else title
-            plan = replace(
-                make_plan(topic, collection, listing=True),
-                question=plan.question,
-                language=plan.language,
-                count=requested_count(plan.question),  # "top 3 papers like X"
-                similar=True,
+        if plan.similar:
+            plan, pool, selection = self._similar(
+                plan, pool, selection, collection, filters, context, source
             )
-            k = self.top_k * 2
-            pool = neighbours(seed, plan, self.retriever, collection, k=k, filters=filters)
-            selection = select_near(plan, pool, seed)
         plan = plan.with_context(context, selection.followup)
         evidence = build_evidence(plan, selection, lines)
         chosen = {c.paper_id for c in selection.chosen}
         retrieved = [c.paper for c in pool.candidates[:k]]
         retrieved += [c.paper for c in pool.candidates[k:] if c.paper_id in chosen]
         return Prepared(plan, pool, selection, evidence, retrieved, collection.paper_count)
+
+    def _similar(
+        self,
+        plan: QueryPlan,
+        pool: Pool,
+        selection: Selection,
+        collection: Collection,
+        filters: Filters | None,
+        context: Sequence[str],
+        source: str,
+    ) -> tuple[QueryPlan, Pool, Selection]:
+        """ "Related work for X", "anything similar?": the papers nearest X, each listed with
+        its line on X's topic (X's title, less its name). Without a paper to be near: "related
+        work on pruning" lists the topic; "more like these" after a list asks its question
+        again for papers not given yet."""
+        k = self.top_k * 2
+        seed = _seed(plan, pool, selection)
+        if seed is not None:
+            title = seed.paper.title
+            topic = title.partition(":")[2] if title_head(title) else title
+            near = replace(
+                make_plan(topic, collection, listing=True),
+                question=plan.question,
+                language=plan.language,
+                count=requested_count(plan.question),  # "top 3 papers like X"
+                similar=True,
+            )
+            pool = neighbours(seed, near, self.retriever, collection, k=k, filters=filters)
+            return near, pool, select_near(near, pool, seed)
+        asked = any(t.weight > 0 for t in plan.terms)
+        if asked and plan.intent is not Intent.LIST:
+            plan = make_plan(plan.question, collection, listing=True)
+        elif not asked and len(context) > 1:
+            plan = replace(
+                make_plan(source, collection, listing=True), question=plan.question, others=True
+            )
+        else:
+            return plan, pool, selection
+        return plan, *self._choose(plan, collection, k, filters, context)
 
     def _ranked(
         self, plan: QueryPlan, pool: Pool, collection: Collection, filters: Filters | None

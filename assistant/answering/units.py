@@ -33,10 +33,9 @@ def text_terms(text: str) -> frozenset[str]:
     """Index terms of a text, plus the initialisms of its runs of 2-5 content words."""
     tokens = [t for t in raw_tokens(text) if is_term(t)]  # read once: terms() would again
     found = {stem(t) for t in tokens}
-    words = [t for t in tokens if not compound_parts(t)]
+    initials = "".join(t[0] for t in tokens if not compound_parts(t))
     for n in range(2, 6):
-        for i in range(len(words) - n + 1):
-            found.add(ACRONYM_PREFIX + "".join(w[0] for w in words[i : i + n]))
+        found.update(ACRONYM_PREFIX + initials[i : i + n] for i in range(len(initials) - n + 1))
     return frozenset(found)
 
 
