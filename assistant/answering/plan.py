@@ -417,12 +417,12 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     terms: list[Term] = []
     word_of: dict[str, Word] = {}
     seen: set[str] = set()
-    for w in words:
+    for position, w in enumerate(words):  # (words.index(w) made a long question quadratic)
         if not w.content or any(a <= w.start and w.end <= b for a, b in grammar):
             continue
         term = replace(
             _term(w, collection, aside=any(a <= w.start and w.end <= b for a, b in asides)),
-            position=words.index(w),
+            position=position,
         )
         if lang != "en" and not term.name and _everyday_in(w.folded, lang):
             continue  # an everyday word of the question's own language ("ist"): not a topic
