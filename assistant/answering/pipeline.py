@@ -138,12 +138,14 @@ class Answering:
             )
             if not listed and len(turns) > 1 and chooses_among(question):
                 # "which is faster?" after one paper, then another: the papers in play
-                singles = [
-                    self.context_of(turns[:end], filters) for end in range(len(turns), 0, -1)
-                ]
-                in_play = list(dict.fromkeys(p for ids in singles if len(ids) == 1 for p in ids))
-                if len(in_play) >= 2:
-                    listed = tuple(reversed(in_play[:2]))
+                in_play: list[str] = []
+                for end in range(len(turns), 0, -1):  # the latest two, read no further back
+                    ids = self.context_of(turns[:end], filters)
+                    if len(ids) == 1 and ids[0] not in in_play:
+                        in_play.append(ids[0])
+                        if len(in_play) == 2:
+                            listed = tuple(reversed(in_play))
+                            break
             if other:  # "and the other one?": the next listed paper not just discussed
                 rest = [p for p in listed if p not in context]
                 context = (rest[0],) if rest and len(listed) > 1 else context

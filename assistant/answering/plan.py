@@ -471,7 +471,8 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
     )
     # "what's the speedup of X?": the thing asked for is one the collection states in numbers
     focus = tuple(asked_for(text)) if lang == "en" else ()
-    if lang == "en" and is_bare_topic(text) and not wants_list(text) and any(t.name for t in terms):
+    bare = is_bare_topic(text)  # a phrase with no question in it: a search
+    if lang == "en" and bare and not wants_list(text) and any(t.name for t in terms):
         # "efficienttrain speedup", "mint-1t size": typed as a search, the words beside the
         # name are what is asked for
         focus += tuple(t.surface for t in terms if not t.name and t.surface not in focus)
@@ -541,7 +542,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         many=(
             lang == "en"
             and intent in (Intent.FACT, Intent.DEFINITION)
-            and (asks_many(text) or is_bare_topic(text))
+            and (asks_many(text) or bare)
             and not refers_back(text)
             and not chooses_among(text)
         ),

@@ -9,7 +9,7 @@ different things, so each ranked paper is shown with the sentence its figure com
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from assistant.answering.collection import Collection
@@ -106,16 +106,17 @@ def rank(plan: QueryPlan, collection: Collection, term: Term) -> list[Figure]:
 def figures(sentence: str, key: str) -> list[tuple[float, bool]]:
     """The amounts a sentence writes next to the word whose index term is ``key``, each with
     whether it has a scale ("7B", "three billion")."""
-    words = sentence.split()
+    spans = list(re.finditer(r"\S+", sentence))
+    words = [w.group(0) for w in spans]
     at = [i for i, w in enumerate(words) if key in terms(w)]
     if not at:
         return []
-    starts = _word_starts(sentence)
+    starts = [w.start() for w in spans]
     out = []
     for m in [*_FIGURE.finditer(sentence), *_SCALE_ALONE.finditer(sentence)]:
         if not _whole(m, sentence):
             continue
-        j = _word_at(starts, m.start())
+        j = max(0, bisect_right(starts, m.start()) - 1)  # the word the amount is in
         before = any(0 < i - j <= BEFORE for i in at)
         after = any(
             0 < j - i <= AFTER
@@ -124,7 +125,8 @@ def figures(sentence: str, key: str) -> list[tuple[float, bool]]:
             for i in at
         )
         if before or after:
-            out.append((_value(m), bool(m.groupdict().get("s")) and "n" in m.groupdict()))
+            # a scale written with a number ("7B"), not a scale alone ("thousands of")
+            out.append((_value(m), m.re is _FIGURE and bool(m.group("s"))))
     return out
 
 
@@ -136,14 +138,6 @@ def _whole(m: re.Match[str], sentence: str) -> bool:
         return False
     groups = m.groupdict()
     return bool(groups.get("s") or groups.get("x")) or following not in (")", "-", ":")
-
-
-def _word_starts(sentence: str) -> Sequence[int]:
-    return [m.start() for m in re.finditer(r"\S+", sentence)]
-
-
-def _word_at(starts: Sequence[int], offset: int) -> int:
-    return max(0, sum(1 for s in starts if s <= offset) - 1)
 
 
 def _value(m: re.Match[str]) -> float:
