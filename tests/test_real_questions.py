@@ -1378,3 +1378,57 @@ def test_a_name_and_a_measure_typed_as_a_search_lead_with_the_figure(
 ) -> None:
     answer = assistant.ask(question)
     assert figure in answer.text.split(". ")[0] and "does not mention" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "lacking"),
+    [
+        # "data" is in GPTVQ's abstract ("data-aware"), "calibration" is not
+        ("does gptvq need calibration data?", GPTVQ, "calibration"),
+        # LoongTrain's "2D-Attention" is attention, not FlashAttention
+        (
+            "does LoongTrain support flash attention?",
+            "LoongTrain: Efficient Training of Long-Sequence LLMs with Head-Context Parallelism",
+            "flash attention",
+        ),
+        # MIO's abstract calls GPT-4o closed-source and says nothing of its own code
+        ("is MIO open source?", MIO, "open source"),
+    ],
+)
+def test_a_yes_no_question_says_when_the_abstract_lacks_the_thing_asked(
+    assistant: Assistant, question: str, title: str, lacking: str
+) -> None:
+    answer = assistant.ask(question)
+    assert cited(answer) == [title]
+    assert answer.text.startswith(f"The abstract does not mention '{lacking}'")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the verb is the question's, the abstract says "Experiments … on GPT-style models"
+        "is bitpipe evaluated on gpt models?",
+        "does MIO support speech?",
+        "is llm-qat data free?",
+    ],
+)
+def test_a_yes_no_question_the_abstract_answers_gets_no_disclaimer(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question)
+    assert len(cited(answer)) == 1
+    assert "does not mention" not in answer.text
+
+
+def test_a_quoted_sentence_about_another_work_comes_with_the_sentence_it_points_back_to(
+    assistant: Assistant,
+) -> None:
+    # "However, it is closed-source" is said of GPT-4o, not of MIO: quoted alone, it would
+    # read as MIO's
+    answer = assistant.ask("is MIO open source?")
+    before, _, _ = answer.text.partition("However, it is closed-source")
+    assert before and before.rstrip().endswith(
+        "any-to-any LLMs for complex real-world tasks, "
+        "enabling omnidirectional input and output across "
+        "images, speech, and text."
+    )

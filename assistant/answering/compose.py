@@ -202,10 +202,10 @@ def _metadata(item: EvidenceItem, asked: tuple[str, ...]) -> str:
 
 def _body(item: EvidenceItem, evidence: Evidence) -> str:
     text = " ".join(item.sentences)
-    if item.states_aspect or not evidence.aspect:
+    if item.states_aspect:
         return text
     if evidence.plan.wants_quantity and item.sentences and quantities(item.sentences[0]):
         # "what speedup does BitPipe get?": the figure it gives ("improves throughput by
         # 1.05x-1.28x") is the answer, whatever word the abstract uses for it
         return text
-    return f"The abstract does not mention {_quote(evidence.aspect)}. What it says: {text}"
+    return f"The abstract does not mention {_quote(item.unstated)}. What it says: {text}"

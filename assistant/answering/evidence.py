@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from assistant.answering.candidates import Candidate
-from assistant.answering.collection import ENDING_MAX, STEM_MIN
+from assistant.answering.collection import ENDING_MAX, STEM_MIN, title_head
 from assistant.answering.plan import Clause, QueryPlan, Term
-from assistant.answering.reading import Intent, entity_head
+from assistant.answering.reading import Intent, asks_by_verb, entity_head
 from assistant.answering.scoring import Coverage
 from assistant.answering.selection import Selection
 from assistant.answering.units import URL as _URL
@@ -77,6 +77,15 @@ _FOUND = re.compile(
     r"reveal|discover)\w*\s+that\b",
     re.I,
 )
+# A sentence that opens (after a short lead-in such as "However,") with a word pointing back
+# to the sentence before it.
+_POINTS_BACK = re.compile(
+    r"(?:[A-Za-z]+(?: [A-Za-z]+){0,2}, )?(?:it|its|they|their|them|this|these|those|such)\b"
+    r"(?! (?:paper|work|study|article)\b)",
+    re.IGNORECASE,
+)
+# The paper speaking of itself.
+_OWN_VOICE = re.compile(r"\b(?:we|our|us|this (?:paper|work|study))\b", re.IGNORECASE)
 _NAMES = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][\w.-]*")
 _NUMBER_WORDS = re.compile(
     r"\b(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion|"
@@ -91,9 +100,13 @@ class EvidenceItem:
     paper: RetrievedPaper
     sentences: tuple[str, ...]  # lead first
     target: str | None = None  # comparison: the name this paper answers for
-    states_aspect: bool = True  # False: the abstract says nothing about what was asked
+    unstated: tuple[str, ...] = ()  # what was asked that its abstract does not say, as typed
     # "what is OBELICS?" answered from a paper that only mentions it: the names, as typed
     mentions_only: tuple[str, ...] = ()
+
+    @property
+    def states_aspect(self) -> bool:
+        return not self.unstated
 
 
 @dataclass
@@ -101,7 +114,6 @@ class Evidence:
     plan: QueryPlan
     selection: Selection
     items: list[EvidenceItem] = field(default_factory=list)
-    aspect: tuple[str, ...] = ()  # what the question asks about the papers, as typed
 
     @property
     def answerable(self) -> bool:
@@ -152,7 +164,6 @@ def build_evidence(
     intent = Intent.COMPARE if selection.targets else selection.intent
     if intent is Intent.LIST and len(selection.chosen) == 1:
         intent = Intent.FACT
-    aspects: list[str] = []
     for i, cand in enumerate(selection.chosen):
         identifying = identifying_terms(
             plan,
@@ -171,9 +182,6 @@ def build_evidence(
             if t.informativeness >= ASKED
             and (t.in_collection or (t.surface in plan.focus and t.language is not None))
         ]
-        for t in asked:
-            if t.surface not in aspects:
-                aspects.append(t.surface)
         # "what's the difference between X and Y?" asks nothing but the names: each paper
         # is answered as "what is X" would be
         # ("how big is each?" asks for a figure of each)
@@ -204,13 +212,38 @@ def build_evidence(
                 and any(_new_names(s, named) for s in sentences)
             )
         )
+        unstated = () if states else tuple(t.surface for t in asked)
+        if states and plan.whether and intent is Intent.FACT and selection.ranked is None:
+            # "does GPTVQ need calibration data?" asks whether the paper does one thing: an
+            # abstract that has "data" but not "calibration" does not say
+            unstated = _lacking(_checkable(plan, asked, identifying), cand.terms)
         target = selection.targets[i] if i < len(selection.targets) else None
         foreign = _mentioned_only(plan, cand, identifying) if intent is Intent.DEFINITION else ()
         evidence.items.append(
-            EvidenceItem(str(i + 1), cand.paper, tuple(sentences), target, states, foreign)
+            EvidenceItem(str(i + 1), cand.paper, tuple(sentences), target, unstated, foreign)
         )
-    evidence.aspect = tuple(aspects)
     return evidence
+
+
+def _checkable(plan: QueryPlan, asked: list[Term], identifying: set[str]) -> list[Term]:
+    """What a yes/no question asks the paper to have: its words but the main verb that follows
+    the subject ("does X need …", "is X evaluated on …"), which the abstract may say in other
+    words ("Experiments on GPT-style models"), when the question has words besides it."""
+    after = sorted((t for t in plan.terms if t.key not in identifying), key=lambda t: t.position)
+    if not after:
+        return asked
+    verb = after[0]
+    if not (asks_by_verb(plan.question) or verb.surface.casefold().endswith(("ed", "en"))):
+        return asked
+    rest = [t for t in asked if t.position != verb.position]
+    return rest or asked
+
+
+def _lacking(asked: list[Term], terms: frozenset[str]) -> tuple[str, ...]:
+    """The asked terms a paper's text does not have, as typed; a word of a missing phrase
+    ("flash" of "flash attention") is not named again."""
+    lacking = [t.surface for t in asked if not (t.in_collection and _mentions(t, terms))]
+    return tuple(w for w in lacking if not any(w != o and w in o.split() for o in lacking))
 
 
 def _mentions(term: Term, terms: frozenset[str]) -> bool:
@@ -421,7 +454,36 @@ def pick_sentences(
             found = extra(sentences, chosen, names)
             if found is not None:
                 take(found)
-    return [_clean(u.text) for u in chosen]
+    return [_clean(u.text) for u in _with_antecedents(chosen, sentences, names, cand)]
+
+
+def _with_antecedents(
+    chosen: list[Unit], sentences: list[Unit], names: set[str], cand: Candidate
+) -> list[Unit]:
+    """``chosen``, each sentence that opens with a pronoun ("However, it is closed-source")
+    preceded by the sentence it points back to, unless that one is about the paper itself: a
+    quote must not make another work's property ("GPT-4o … it is closed-source") read as the
+    paper's."""
+    by_index = {u.index: u for u in sentences}
+    own = {n.casefold() for n in names}
+    head = title_head(cand.paper.title)
+    if head:
+        own.add(head.casefold())
+    out: list[Unit] = []
+    for u in chosen:
+        before = by_index.get(u.index - 1)
+        if (
+            before is not None
+            and before not in chosen
+            and before not in out
+            and _POINTS_BACK.match(u.text)
+            and not _CONTRIBUTION.search(before.text)
+            and not _OWN_VOICE.search(before.text)
+            and not any(n in before.text.casefold() for n in own)
+        ):
+            out.append(before)
+        out.append(u)
+    return out
 
 
 def _new_names(text: str, asked: set[str]) -> bool:

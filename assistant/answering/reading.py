@@ -722,6 +722,14 @@ def asks_whether(text: str) -> bool:
     return bool(_YES_NO.match(text))
 
 
+def asks_by_verb(text: str) -> bool:
+    """A yes/no question whose main verb follows its subject ("does X need calibration
+    data?", "can it run on GPUs?"), not one that says what the subject is ("is X open
+    source?")."""
+    m = _YES_NO.match(text)
+    return m is not None and not re.search(r"\b(?:is|are|was|were)\W*$", m.group(0), _I)
+
+
 # "how big is each?", "compare them", "what do they use?": all the papers referred to
 _PLURAL_REFERENCE = re.compile(
     r"\b(?:each|both|they|them|their|theirs|those|these|all\s+of\s+(?:them|those|these))\b", _I

@@ -67,13 +67,13 @@ def _data(text: str) -> str:
     return _TAG.sub(" ", text).replace("[", "(").replace("]", ")").strip()
 
 
-def render_item(item: EvidenceItem, aspect: tuple[str, ...]) -> str:
+def render_item(item: EvidenceItem) -> str:
     head = f'Paper [{item.key}] "{_data(item.paper.title)}"'
     if item.target:
         head += f" (the question calls it {_data(item.target)})"
     text = " ".join(_data(s) for s in item.sentences)
-    if not item.states_aspect and aspect:
-        asked = ", ".join(_data(a) for a in aspect)
+    if item.unstated:
+        asked = ", ".join(_data(a) for a in item.unstated)
         text = f"(Its abstract says nothing about: {asked}.) {text}"
     if item.mentions_only:
         names = ", ".join(_data(n) for n in item.mentions_only)
@@ -89,7 +89,7 @@ def render_evidence(evidence: Evidence, budget: int) -> tuple[str, list[Evidence
     used = 0
     for item in evidence.items:
         while True:
-            line = render_item(item, evidence.aspect)
+            line = render_item(item)
             cost = tokens.count_tokens(line) + 2
             if used + cost <= budget or len(item.sentences) <= 1:
                 break
