@@ -1432,3 +1432,19 @@ def test_a_quoted_sentence_about_another_work_comes_with_the_sentence_it_points_
         "enabling omnidirectional input and output across "
         "images, speech, and text."
     )
+
+
+def test_a_paper_set_against_a_baseline_its_abstract_discusses_is_answered_alone(
+    assistant: Assistant,
+) -> None:
+    # "full-rank training" is words of Fira's title, but here the baseline SwitchLoRA's own
+    # abstract measures itself against
+    answer = assistant.ask("is SwitchLoRA better than full-rank training?")
+    assert [t.split(":")[0] for t in cited(answer)] == ["SwitchLoRA"]
+    assert "surpasses full-rank training" in answer.text
+
+
+def test_two_papers_compared_by_name_are_both_answered(assistant: Assistant) -> None:
+    # Fira's abstract and SwitchLoRA's discuss the same baselines; both are papers here
+    answer = assistant.ask("fira vs switchlora which is better")
+    assert sorted(t.split(":")[0] for t in cited(answer)) == ["Fira", "SwitchLoRA"]

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import language
-from assistant.answering.collection import IDENTIFYING, Collection
+from assistant.answering.collection import IDENTIFYING, Collection, title_head
 from assistant.answering.plan import MAX_ACRONYM, MIN_ACRONYM, QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
-from assistant.answering.units import NAMING_VERB, NOT_INTRODUCED, Unit, token_keys
+from assistant.answering.units import NAMING_VERB, NOT_INTRODUCED, Unit, token_keys, written_in
 from assistant.answering.words import read_words, word_keys
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
@@ -121,6 +121,33 @@ class Pool:
         return {c.paper_id: c for c in self.candidates}
 
 
+def _compared_papers(targets: list[Resolved], collection: Collection) -> list[Resolved]:
+    """The comparison's targets that are papers: "is SwitchLoRA better than full-rank
+    training?" sets a paper against a baseline its own abstract discusses, which happens to be
+    words of another paper's title (Fira's "Full-rank Training"); a phrase written like a name
+    ("GaLore", "LQ-LoRA") stays whoever mentions it."""
+
+    def prose(r: Resolved) -> bool:
+        heads = (title_head(collection.titles.get(i, "")) or "" for i in r.paper_ids)
+        return not any(ch.isupper() or ch.isdigit() for ch in r.text) and all(
+            h.casefold() != r.text.casefold() for h in heads
+        )
+
+    kept = []
+    for r in targets:
+        others = [o for o in targets if o is not r and o.identifies]
+        if prose(r) and any(
+            all(
+                any(written_in(r.text, s) for s in collection.paper_sentences(i))
+                for i in o.paper_ids
+            )
+            for o in others
+        ):
+            continue
+        kept.append(r)
+    return kept
+
+
 def gather(
     plan: QueryPlan,
     retriever: Retriever,
@@ -147,6 +174,7 @@ def gather(
             resolve_reference(t, plan.question, collection, strict=False, introduced=True)
             for t in plan.targets
         ]
+        pool.targets = _compared_papers(pool.targets, collection)
     named: list[str] = []  # papers the question names: they lead, whatever they match
     for ref in [*pool.references, *pool.targets]:
         if ref.identifies:
