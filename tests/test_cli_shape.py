@@ -45,6 +45,15 @@ def test_every_option_is_described_and_no_flag_looks_like_it_takes_a_value() -> 
         assert f"Usage: assistant {' '.join(path)}".rstrip() in shown.output
 
 
+def test_each_help_paragraph_wraps_to_the_window_not_to_the_docstring() -> None:
+    # in a wide window each paragraph of a command's description is one line: none breaks
+    # where its docstring happened to
+    for path, command in _commands():
+        shown = cli(*path, "--help").output
+        for paragraph in (command.help or "").split("\n\n"):
+            assert " ".join(paragraph.split()) in shown, (path, paragraph)
+
+
 def test_options_mirroring_settings_take_name_default_bounds_and_help_from_it() -> None:
     shown = cli("eval", "--help").output
     flat = " ".join(shown.replace("│", " ").split())

@@ -6,6 +6,7 @@ from it (``settings_options``); the groups' parsing rules live in ``group``.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Annotated, Any, ClassVar
 
@@ -52,10 +53,25 @@ app = typer.Typer(
     no_args_is_help=True,
     **_TYPER,  # type: ignore[arg-type]
 )
-app.command("ask")(ask_cmd.ask)
-app.command("chat")(chat_cmd.chat)
-app.command("logs")(logs_cmd.logs)
-app.command("ingest")(index_cmd.ingest)
+
+
+def _help(doc: str | None) -> str | None:
+    """A command's docstring as help text: each paragraph one line, so the terminal wraps it
+    (rich keeps the docstring's own line breaks, which leave ragged lines in a narrow window)."""
+    if not doc:
+        return None
+    paragraphs = inspect.cleandoc(doc).split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def _register(group: typer.Typer, name: str, command: Any) -> None:
+    group.command(name, help=_help(command.__doc__))(command)
+
+
+_register(app, "ask", ask_cmd.ask)
+_register(app, "chat", chat_cmd.chat)
+_register(app, "logs", logs_cmd.logs)
+_register(app, "ingest", index_cmd.ingest)
 
 papers_app = typer.Typer(
     cls=PapersGroup,
@@ -63,15 +79,15 @@ papers_app = typer.Typer(
     "for assistant papers list [TEXT].",
     **_TYPER,  # type: ignore[arg-type]
 )
-papers_app.command("list")(index_cmd.papers)
-papers_app.command("show")(export_cmd.papers_show)
-papers_app.command("export")(export_cmd.papers_export)
-papers_app.command("remove")(index_cmd.papers_remove)
+_register(papers_app, "list", index_cmd.papers)
+_register(papers_app, "show", export_cmd.papers_show)
+_register(papers_app, "export", export_cmd.papers_export)
+_register(papers_app, "remove", index_cmd.papers_remove)
 app.add_typer(papers_app, name="papers")
 
-app.command("eval")(eval_cmd.eval_command)
-app.command("slack")(slack_cmd.slack)
-app.command("mcp")(mcp_cmd.mcp)
+_register(app, "eval", eval_cmd.eval_command)
+_register(app, "slack", slack_cmd.slack)
+_register(app, "mcp", mcp_cmd.mcp)
 
 
 def _version() -> str:

@@ -180,9 +180,11 @@ def eval_command(
 ) -> None:
     """Measure answers on a question set: retrieval recall, citations, key facts, abstention, latency.
 
-    Every item goes through the public API (follow-ups with their history). Examples:
-    assistant eval dev.jsonl --llm extractive --json run.json;
-    assistant eval --compare before.json after.json
+    Every item goes through the public API (follow-ups with their history).
+
+    Measure: assistant eval dev.jsonl --llm extractive --json run.json
+
+    Compare two runs: assistant eval --compare before.json after.json
     """
     with user_errors():
         if compare is not None:
