@@ -1448,3 +1448,41 @@ def test_two_papers_compared_by_name_are_both_answered(assistant: Assistant) -> 
     # Fira's abstract and SwitchLoRA's discuss the same baselines; both are papers here
     answer = assistant.ask("fira vs switchlora which is better")
     assert sorted(t.split(":")[0] for t in cited(answer)) == ["Fira", "SwitchLoRA"]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        # "how much faster" asks for a ratio: "7B to 141B" is a number, not the answer
+        ("how much faster is bytescale than sota", "7.89x"),
+        ("what's the speedup of training transformers with 4-bit integers", "2.2 times faster"),
+    ],
+)
+def test_how_much_more_is_answered_by_the_ratio(
+    assistant: Assistant, question: str, figure: str
+) -> None:
+    answer = assistant.ask(question)
+    assert figure in answer.text.split(". ")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("how long did alpagasus training take", "14 minutes"),
+        ("how long does gptvq take to quantize llama 70b", "between 3 and 11 hours"),
+    ],
+)
+def test_how_long_is_answered_by_a_duration(
+    assistant: Assistant, question: str, figure: str
+) -> None:
+    answer = assistant.ask(question)
+    assert figure in answer.text.split(". ")[0]
+
+
+def test_latex_in_an_abstract_is_shown_as_the_characters_it_stands_for(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("what initialization does NLoRA use?")
+    assert "Nyström" in answer.text and '\\"' not in answer.text
+    answer = assistant.ask("how much does SwitchLoRA cut memory usage")
+    assert "13%" in answer.text and "\\%" not in answer.text

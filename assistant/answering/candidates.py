@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from assistant.answering import language
-from assistant.answering.collection import IDENTIFYING, Collection, title_head
+from assistant.answering.collection import IDENTIFYING, Collection
 from assistant.answering.plan import MAX_ACRONYM, MIN_ACRONYM, QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
@@ -128,9 +128,13 @@ def _compared_papers(targets: list[Resolved], collection: Collection) -> list[Re
     ("GaLore", "LQ-LoRA") stays whoever mentions it."""
 
     def prose(r: Resolved) -> bool:
-        heads = (title_head(collection.titles.get(i, "")) or "" for i in r.paper_ids)
-        return not any(ch.isupper() or ch.isdigit() for ch in r.text) and all(
-            h.casefold() != r.text.casefold() for h in heads
+        # words of everyday English ("full-rank training"), not a name typed in lower case
+        # ("megatron") nor a word pointing back ("it")
+        words = [w for w in read_words(r.text) if w.content]
+        return bool(words) and all(
+            not any(ch.isupper() or ch.isdigit() for ch in w.surface)
+            and all(language.everyday_english(p) for p in re.split(r"[-–]", w.surface) if p)
+            for w in words
         )
 
     kept = []

@@ -9,6 +9,7 @@ defining sentence for "what is X"), then only sentences that add something it di
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -22,8 +23,10 @@ from assistant.answering.units import URL as _URL
 from assistant.answering.units import (
     Unit,
     defines_name,
+    durations,
     present,
     quantities,
+    relative_amounts,
     text_terms,
     written_in,
 )
@@ -432,13 +435,19 @@ def pick_sentences(
         if chosen and best_new < MIN_GAIN and score.of(best.terms) < ALSO_ANSWERS:
             break
         take(best)
-    if plan.wants_quantity and chosen and not quantities(chosen[0].text):
-        # "how fast does it render?" is answered by a number: the sentence stating one that
-        # fits the question best leads, if the abstract has any
-        stating = [u for u in sentences if quantities(u.text)]
-        if stating:
-            lead = max(stating, key=lambda u: score.of(u.terms) + cues[id(u)])
-            chosen = [lead, *(u for u in chosen if u is not lead)][: max(limit, 1)]
+    for states, asked_for in (
+        # "how fast does it render?" is answered by a number, "how much faster is it?" by a
+        # ratio, "how long does it take?" by a duration: the sentence stating one that fits
+        # the question best leads, if the abstract has any
+        (quantities, plan.wants_quantity),
+        (relative_amounts, plan.relative),
+        (durations, plan.duration),
+    ):
+        if asked_for and chosen and not states(chosen[0].text):
+            stating = [u for u in sentences if states(u.text)]
+            if stating:
+                lead = max(stating, key=lambda u: score.of(u.terms) + cues[id(u)])
+                chosen = [lead, *(u for u in chosen if u is not lead)][: max(limit, 1)]
     if method and intent is not Intent.LIST:
         # "how do they do X?": the contribution says what, the sentences after it say how
         for u in method:
@@ -627,6 +636,20 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
     return bonus
 
 
+# LaTeX left in abstracts: an escaped character ("35.1\\%"), an accent ("Nystr\\"om"), a
+# web address ("\\url{…}"), a hyphenation point ("Q\\-Former").
+_LATEX_ESCAPE = re.compile(r"\\([%&_#$])")
+_LATEX_ACCENT = re.compile(r"\\([\"'`^~])\{?([A-Za-z])\}?")
+_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
+_LATEX_URL = re.compile(r"\\url\{([^}]*)\}")
+
+
 def _clean(sentence: str) -> str:
-    """Brackets inside abstracts must not read as citations."""
-    return sentence.replace("[", "(").replace("]", ")")
+    """A sentence as a reader should see it: brackets must not read as citations, and the
+    LaTeX some abstracts carry is shown as the characters it stands for."""
+    text = _LATEX_URL.sub(r"\1", sentence)
+    text = _LATEX_ESCAPE.sub(r"\1", text).replace("\\-", "")
+    text = _LATEX_ACCENT.sub(
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _COMBINING[m.group(1)]), text
+    )
+    return text.replace("[", "(").replace("]", ")")

@@ -24,6 +24,7 @@ from assistant.answering.reading import (
     asks_authors,
     asks_claim,
     asks_date,
+    asks_duration,
     asks_entity,
     asks_findings,
     asks_for_others,
@@ -34,6 +35,7 @@ from assistant.answering.reading import (
     asks_motivation,
     asks_name,
     asks_of_each,
+    asks_relative,
     asks_similar,
     asks_superlative,
     asks_whether,
@@ -160,6 +162,8 @@ class QueryPlan:
     # discussed, if it has them
     definite: tuple[str, ...] = ()
     whether: bool = False  # a yes/no question ("is the code released?")
+    relative: bool = False  # asks how much more or less ("how much faster?"): a ratio answers
+    duration: bool = False  # asks how long something takes: a stretch of time answers
     which_paper: bool = False  # asks which paper does something ("which paper uses X?")
     among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
     similar: bool = False  # asks for the papers nearest one paper ("related work for X")
@@ -521,6 +525,8 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         each=refers_to_all(text),
         others=intent is Intent.LIST and asks_for_others(text),
         whether=lang == "en" and asks_whether(text),
+        relative=lang == "en" and asks_relative(text),
+        duration=lang == "en" and asks_duration(text),
         among=chooses_among(text),
         similar=asks_similar(text),
         extreme=next(

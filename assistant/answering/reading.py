@@ -384,6 +384,33 @@ _MEASURED = re.compile(
 )
 
 
+# "how much faster?", "by how much?", "what speedup?": answered by a ratio or a share
+_RELATIVE_ASK = re.compile(
+    r"\bhow\s+much\s+(?:more|less|fewer|\w{3,}er)\b|\bby\s+how\s+much\b|\bhow\s+many\s+times\b"
+    r"|\b(?!(?:other|rather)\b)\w{3,}er\s+than\b|\bspeed-?ups?\b",
+    _I,
+)
+
+
+def asks_relative(text: str) -> bool:
+    """Whether the question asks how much more or less ("how much faster is ByteScale?"):
+    a ratio ("7.89x") or a percentage answers it, not any number ("7B to 141B")."""
+    return bool(_RELATIVE_ASK.search(text))
+
+
+# "how long does training take?", "how much time?": answered by a duration
+_DURATION_ASK = re.compile(
+    r"\bhow\s+long\s+(?:does|did|do|will|would|is|was|to)\b|\bhow\s+much\s+time\b"
+    r"|\bhow\s+many\s+(?:hours|days|minutes|seconds|weeks)\b",
+    _I,
+)
+
+
+def asks_duration(text: str) -> bool:
+    """Whether the question asks how long something takes: a duration answers it."""
+    return bool(_DURATION_ASK.search(text))
+
+
 def compares_amounts(text: str) -> bool:
     """Whether a comparison asks which is faster, smaller, cheaper …: answered by figures."""
     return is_comparison(text) and bool(_MEASURED.search(text))

@@ -113,6 +113,33 @@ def defines_name(text: str, name: str, own: bool = False) -> bool:
     )
 
 
+# A ratio or a share: "7.89x", "2.2 times", "35.1%", "5.7-fold", "twice".
+_RELATIVE = re.compile(
+    r"\d(?:[\d.,]*\d)?\s*(?:[x×](?![\w])|times\b|-?fold\b|%|\\%|percent\b)"
+    r"|\b(?:twice|double[sd]?|halve[sd]?|\w+-fold)\b",
+    re.IGNORECASE,
+)
+
+
+# A stretch of time: "14 minutes", "3-11 hours", "2.5 days", "80 min".
+_DURATION = re.compile(
+    r"\d(?:[\d.,]*\d)?\s*(?:-|to|–)?\s*(?:\d[\d.,]*\s*)?"
+    r"(?:(?:GPU|TPU|A100|H100|V100)[- ]?)?(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|"
+    r"months?|years?)\b",
+    re.IGNORECASE,
+)
+
+
+def durations(text: str) -> list[str]:
+    """The stretches of time a sentence states ("from 80 minutes to 14 minutes")."""
+    return [m.group(0) for m in _DURATION.finditer(URL.sub(" ", text))]
+
+
+def relative_amounts(text: str) -> list[str]:
+    """The ratios and shares a sentence states ("up to 7.89x", "by 35.1%")."""
+    return [m.group(0) for m in _RELATIVE.finditer(URL.sub(" ", text))]
+
+
 def quantities(text: str) -> list[str]:
     """The amounts a sentence states: its numbers, but not the digits of a name ("C4", "mmc4",
     "GPT-4") or a web address."""
