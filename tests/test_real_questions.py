@@ -1486,3 +1486,21 @@ def test_latex_in_an_abstract_is_shown_as_the_characters_it_stands_for(
     assert "Nyström" in answer.text and '\\"' not in answer.text
     answer = assistant.ask("how much does SwitchLoRA cut memory usage")
     assert "13%" in answer.text and "\\%" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [
+        # the question about the two runs on without a comma: it is not part of a name
+        ("gptvq vs glvq which one gets lower bits", ["GPTVQ", "Learning Grouped Lattice"]),
+        # "X or Y, which needs less data": any verb before the comparative
+        ("alpagasus or coco is all you need, which needs less data", ["AlpaGasus", "COCO is"]),
+    ],
+)
+def test_alternatives_followed_by_the_question_are_compared(
+    assistant: Assistant, question: str, heads: list[str]
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.intent == "compare"
+    assert len(cited(answer)) == 2
+    assert all(title.startswith(head) for title, head in zip(cited(answer), heads))

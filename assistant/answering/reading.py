@@ -87,7 +87,7 @@ _COMPARE = re.compile(
     # "which one is faster, X or Y?", "gptvq or glvq, which is better at 2 bits?" (the
     # adjective stays: it is what to compare)
     rf"|\b(?P<g2>{_WHICH_IS})(?=\s+{_COMPARATIVE}[^?]*\b(?:or|vs)\b)"
-    rf"|(?<=\bor\b)(?=[^?]*,\s*(?P<g3>{_WHICH_IS})\s+{_COMPARATIVE})"
+    rf"|(?<=\bor\b)(?=[^?]*,?\s+(?P<g3>which\s+(?:one\s+)?\w+)\s+{_COMPARATIVE})"
     # "is gptvq smaller than glvq?"
     rf"|\b{_THAN_COMPARATIVE}\s+(?P<g4>than)\s+(?!\d)",
     _I,
@@ -970,7 +970,9 @@ def compare_targets(text: str) -> list[str]:
         # better, gptvq or glvq?"
         parts = [
             re.sub(r"^\s*which\s+[^,]*,\s*", "", p, flags=_I)
-            for p in re.split(r"[?:;]|\s[-–—]\s|,\s*(?=(?:which|what|how)\b)", text)
+            # "gptvq vs glvq which one gets lower bits": the alternatives end where the
+            # question about them begins
+            for p in re.split(r"[?:;]|\s[-–—]\s|,?\s+(?=(?:which|what|how)\b)", text, flags=_I)
         ]
         head = next((p for p in parts if _VS.search(p)), parts[0])
         if _VS.search(head) or re.search(r"\b(?:vs\.?|versus)\b", head, _I):
