@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.answer import Answer, AnswerPart, Citation, RetrievedRef
 from assistant.answering.candidates import Retriever
+from assistant.answering.compose import spelling_notice
 from assistant.answering.conversation import HistoryItem, turns_of
 from assistant.answering.pipeline import Answering, Prepared
 from assistant.backends import AnswerRequest, Backend, BackendError, Draft, resolve
@@ -376,6 +377,12 @@ class Assistant:
             if p.paper_id in cited
         ]
         plan = prepared.plan
+        notices = list(draft.notices)
+        respelled = spelling_notice(
+            plan, [f"{by_id[p].title}\n{by_id[p].paper.abstract}" for p in verified.cited_ids]
+        )
+        if respelled:
+            notices.append(respelled)
         standalone = question
         if plan.followup and plan.context_ids:
             about = "; ".join(by_id[p].title for p in plan.context_ids if p in by_id)
@@ -391,7 +398,7 @@ class Assistant:
             timings_ms={k: v * 1000 for k, v in seconds.items()},
             usage=draft.usage,
             model=draft.model,
-            notices=draft.notices,
+            notices=notices,
             standalone_question=standalone,
             # "how big is each?" after a list is answered side by side, as a comparison is
             intent=("compare" if len(prepared.selection.targets) >= 2 else plan.intent.value),

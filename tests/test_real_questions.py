@@ -1504,3 +1504,16 @@ def test_alternatives_followed_by_the_question_are_compared(
     assert answer.intent == "compare"
     assert len(cited(answer)) == 2
     assert all(title.startswith(head) for title, head in zip(cited(answer), heads))
+
+
+def test_a_question_read_with_typos_says_how_it_was_read(assistant: Assistant) -> None:
+    # the reader sees what the question was taken to mean, as the paper writes it, so a
+    # wrong guess shows at once ("deepseek" is not DeepSpeed)
+    answer = assistant.ask("wat is gausian splating and how fast does it rendr")
+    assert cited(answer) == [GAUSSIAN]
+    assert "Read 'gausian' as 'Gaussian', 'splating' as 'Splatting', 'rendr' as 'render'." in (
+        answer.notices
+    )
+    guessed = assistant.ask("what is deepseek")
+    assert "Read 'deepseek' as 'DeepSpeed'." in guessed.notices
+    assert not assistant.ask("what is gaussian splatting").notices

@@ -8,6 +8,7 @@ collection does not cover the question, the answer says why, briefly, and cites 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering.evidence import Evidence, EvidenceItem
@@ -16,7 +17,8 @@ from assistant.answering.plan import QueryPlan, Term
 from assistant.answering.reading import Intent
 from assistant.answering.selection import Abstain
 from assistant.answering.units import defines_name, quantities, text_terms
-from vectorstore.text import split_sentences
+from assistant.answering.words import read_words
+from vectorstore.text import split_sentences, term_key
 
 NOT_COVERED = "The papers in this collection don't seem to cover this"
 LANGUAGE_NAMES = {
@@ -209,3 +211,30 @@ def _body(item: EvidenceItem, evidence: Evidence) -> str:
         # 1.05x-1.28x") is the answer, whatever word the abstract uses for it
         return text
     return f"The abstract does not mention {_quote(item.unstated)}. What it says: {text}"
+
+
+def spelling_notice(plan: QueryPlan, texts: Sequence[str]) -> str | None:
+    """ "Read 'gausian' as 'Gaussian'.": the typos the question was read with, written as the
+    papers answered from write the word, so that a wrong guess ("deepseek" read as DeepSpeed)
+    shows at once."""
+    from rapidfuzz.distance import Levenshtein
+
+    fixes = []
+    for t in plan.terms:
+        if not (t.respelled and t.corrected_from):
+            continue
+        forms = {
+            part
+            for text in texts
+            for w in read_words(text)
+            for part in (w.surface, *w.surface.split("-"))
+            if term_key(part.casefold()) == t.key
+        }
+        # the form nearest what was typed ("rendr": "render", not "Rendering")
+        typed = t.corrected_from.casefold()
+        written = min(
+            forms, key=lambda f: (Levenshtein.distance(typed, f.casefold()), f), default=None
+        )
+        if written and written.casefold() != t.corrected_from.casefold():
+            fixes.append(f"'{t.corrected_from}' as '{written}'")
+    return f"Read {', '.join(fixes)}." if fixes else None

@@ -87,6 +87,7 @@ class Term:
     name: bool  # name-shaped ("LQ-LoRA") or one of the collection's title names
     language: str | None  # the language it is an everyday word of ("en", "es", …), if any
     corrected_from: str | None = None
+    respelled: bool = False  # corrected_from was a typo for key (not a clipped word)
     variants: tuple[str, ...] = ()  # index terms that are versions of it ("qwen2", "qwen2-vl")
     position: int = 0  # where in the question (word index)
     # a compound typed apart ("video llms" for "VideoLLM"): the terms of its words, which
@@ -235,7 +236,7 @@ FOREIGN_CAP = 3.0  # one word's say, at most (a word absent from a list has Zipf
 
 
 def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
-    key, idf, corrected = word.key, 0.0, None
+    key, idf, corrected, respelled = word.key, 0.0, None, False
     variants: tuple[str, ...] = ()
     parts = [p for p in compound_parts(word.folded) if is_term(p)]
     specific = [p for p in parts if language.everyday_language(p) is None]
@@ -282,7 +283,7 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
     if not present and language.could_be_typo(word.folded):
         fix = collection.correct(word.folded)
         if fix is not None:
-            corrected, key, present = word.surface, fix, True
+            corrected, key, present, respelled = word.surface, fix, True, True
             info = language.informativeness(fix)
     if not present and not parts:
         # a clipped word ("params", "quant"): the collection's word it begins
@@ -299,6 +300,7 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         name=word.name_shaped or bool(collection.titled_as(word.folded)),
         language=language.everyday_language(word.folded),
         corrected_from=corrected,
+        respelled=respelled,
         variants=variants,
     )
 
