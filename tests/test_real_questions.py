@@ -1366,7 +1366,18 @@ def test_more_like_these_with_nothing_more_says_so(assistant: Assistant) -> None
     assert isinstance(first, Answer) and isinstance(answer, Answer)
     assert answer.abstained or not set(cited(answer)) & set(cited(first))
     if answer.abstained:
-        assert f"beyond the {len(cited(first))} already given" in answer.text
+        assert f"close to the {len(cited(first))} papers listed before" in answer.text
+
+
+def test_more_like_these_stays_near_the_papers_listed(assistant: Assistant) -> None:
+    # the papers near most of those listed, not the question's other words asked again
+    # ("long" found a long-sequence training system)
+    first, answer = converse(assistant, "video llms for long videos", "more like these")
+    assert isinstance(first, Answer) and isinstance(answer, Answer)
+    assert cited(answer) and not set(cited(answer)) & set(cited(first))
+    abstracts = {p.paper_id: p.abstract for p in assistant.papers()}
+    for part in answer.parts:
+        assert "video" in abstracts[part.paper_id].lower()
 
 
 @pytest.mark.parametrize(

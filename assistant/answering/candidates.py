@@ -116,6 +116,9 @@ class Pool:
     lexical: dict[str, float] = field(default_factory=dict)
     lexical_background: tuple[float, float] = (0.0, 1.0)
     similarity_background: tuple[float, float] = (0.0, 1.0)
+    # "related work for X", "more like these": how much more similar each paper is to each
+    # seed paper than typical chunks are (standard scores, one per seed)
+    nearness: dict[str, list[float]] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Candidate]:
         return {c.paper_id: c for c in self.candidates}
@@ -273,7 +276,7 @@ def gather(
 
 
 def neighbours(
-    seed: Candidate,
+    seeds: Sequence[Candidate],
     plan: QueryPlan,
     retriever: Retriever,
     collection: Collection,
@@ -281,16 +284,26 @@ def neighbours(
     k: int,
     filters: Filters | None = None,
 ) -> Pool:
-    """The papers nearest one paper ("related work for X"): retrieved with its title and
-    abstract as the query, and how similar that is to typical chunks of this collection.
-    ``plan`` (the seed's topic) scores their words, which choose the line each is listed with."""
-    text = f"{seed.paper.title}\n{seed.paper.paper.abstract}"
+    """The papers nearest one paper ("related work for X") or each of several ("more like
+    these"): retrieved with each paper's title and abstract as the query, with how much more
+    similar each is to it than typical chunks of this collection are (``Pool.nearness``).
+    ``plan`` (the seeds' topic) scores their words, which choose the line each is listed with."""
     score = Coverage.for_plan(plan)
-    pool = Pool(similarity_background=retriever.similarity_background(text))
-    for paper in retriever.retrieve(text, 2 * k, filters):
-        # near in meaning: a paper only the keyword side found is not
-        if paper.paper_id != seed.paper_id and paper.dense_similarity is not None:
-            pool.candidates.append(candidate(paper, collection, score))
+    pool = Pool()
+    own = {s.paper_id for s in seeds}
+    found: dict[str, Candidate] = {}
+    for i, seed in enumerate(seeds):
+        text = f"{seed.paper.title}\n{seed.paper.paper.abstract}"
+        mean, sd = retriever.similarity_background(text)
+        for paper in retriever.retrieve(text, 2 * k, filters):
+            # near in meaning: a paper only the keyword side found is not
+            if paper.paper_id in own or paper.dense_similarity is None:
+                continue
+            if paper.paper_id not in found:
+                found[paper.paper_id] = candidate(paper, collection, score)
+                pool.nearness[paper.paper_id] = [float("-inf")] * len(seeds)
+            pool.nearness[paper.paper_id][i] = (paper.dense_similarity - mean) / sd
+    pool.candidates = list(found.values())
     return pool
 
 

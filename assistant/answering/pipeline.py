@@ -36,7 +36,7 @@ from assistant.answering.reading import (
     similar_to,
 )
 from assistant.answering.scoring import Coverage
-from assistant.answering.selection import Selection, select, select_near
+from assistant.answering.selection import MAX_LIST, Selection, select, select_near
 from assistant.answering.units import present
 from vectorstore.filters import Filters
 from vectorstore.retrieval import RetrievedPaper
@@ -227,14 +227,23 @@ class Answering:
         source: str,
     ) -> tuple[QueryPlan, Pool, Selection]:
         """ "Related work for X", "anything similar?": the papers nearest X, each listed with
-        its line on X's topic (X's title, less its name). Without a paper to be near: "related
-        work on pruning" lists the topic; "more like these" after a list asks its question
-        again for papers not given yet."""
+        its line on X's topic (X's title, less its name); "more like these" after a list, the
+        papers near most of those listed. Without a paper to be near: "related work on
+        pruning" lists the topic; "more like these" after a list cut at its length asks its
+        question again for papers not given yet."""
         k = self.top_k * 2
         seed = _seed(plan, pool, selection)
+        asked = any(t.weight > 0 for t in plan.terms)
+        listed = [c for c in pool.candidates if c.context]
         if seed is not None:
-            title = seed.paper.title
-            topic = title.partition(":")[2] if title_head(title) else title
+            seeds = [seed]
+        elif not asked and 1 < len(listed) < MAX_LIST:
+            seeds = listed  # "more like these" after a list: the papers near the ones listed
+        else:
+            seeds = []
+        if seeds:
+            titles = [s.paper.title for s in seeds]
+            topic = "; ".join(t.partition(":")[2] if title_head(t) else t for t in titles)
             near = replace(
                 make_plan(topic, collection, listing=True),
                 question=plan.question,
@@ -242,12 +251,12 @@ class Answering:
                 count=requested_count(plan.question),  # "top 3 papers like X"
                 similar=True,
             )
-            pool = neighbours(seed, near, self.retriever, collection, k=k, filters=filters)
-            return near, pool, select_near(near, pool, seed)
-        asked = any(t.weight > 0 for t in plan.terms)
+            pool = neighbours(seeds, near, self.retriever, collection, k=k, filters=filters)
+            return near, pool, select_near(near, pool, seeds)
         if asked and plan.intent is not Intent.LIST:
             plan = make_plan(plan.question, collection, listing=True)
-        elif not asked and len(context) > 1:
+        elif not asked and len(listed) > 1:
+            # "more like these" after a list cut at its length: the rest of it
             plan = replace(
                 make_plan(source, collection, listing=True), question=plan.question, others=True
             )

@@ -187,15 +187,26 @@ def _narrowed(listed: list[Candidate]) -> list[Candidate]:
     )
 
 
-def select_near(plan: QueryPlan, pool: Pool, seed: Candidate) -> Selection:
-    """The papers of a ``neighbours`` pool near enough to the seed paper, the nearest first
+def select_near(plan: QueryPlan, pool: Pool, seeds: Sequence[Candidate]) -> Selection:
+    """The papers of a ``neighbours`` pool near enough to the seed papers, the nearest first
     (at most the count asked for, or MAX_LIST); none near enough is an answer too. Near is
-    close in meaning and sharing some word of the seed's topic (``plan``): two papers alike
+    close in meaning and sharing some word of the seeds' topic (``plan``): two papers alike
     only in how their abstracts are written are not related work."""
-    sel = Selection(Intent.LIST, near=title_head(seed.paper.title) or seed.paper.title)
+    near_what = (
+        title_head(seeds[0].paper.title) or seeds[0].paper.title
+        if len(seeds) == 1
+        else f"the {len(seeds)} papers listed before"
+    )
+    sel = Selection(Intent.LIST, near=near_what)
+    # near several papers: near most of them (not one paper's other topics)
+    needed = len(seeds) // 2 + 1
+
+    def near_to(c: Candidate) -> list[float]:
+        return [z for z in pool.nearness.get(c.paper_id, ()) if z >= NEAR_Z]
+
     near = sorted(
-        (c for c in pool.candidates if similarity_z(pool, c) >= NEAR_Z and c.coverage > 0),
-        key=lambda c: -c.similarity,
+        (c for c in pool.candidates if len(near_to(c)) >= needed and c.coverage > 0),
+        key=lambda c: (-len(near_to(c)), -max(pool.nearness[c.paper_id])),
     )
     most = min(plan.count or MAX_LIST, MAX_LIST)
     sel.chosen, sel.more = near[:most], max(0, len(near) - most)
