@@ -1528,3 +1528,18 @@ def test_a_question_read_with_typos_says_how_it_was_read(assistant: Assistant) -
     guessed = assistant.ask("what is deepseek")
     assert "Read 'deepseek' as 'DeepSpeed'." in guessed.notices
     assert not assistant.ask("what is gaussian splatting").notices
+
+
+def test_how_a_paper_does_something_is_answered_by_its_method_without_a_disclaimer(
+    assistant: Assistant,
+) -> None:
+    # the abstract says how ("we decompose a dataset into buckets"), not "speed up"
+    answer = assistant.ask("how does dataset decomposition speed up training")
+    assert cited(answer)[0].startswith("Dataset Decomposition")
+    assert "does not mention" not in answer.text
+
+
+def test_who_proposed_x_asks_for_authors_not_the_word_proposed(assistant: Assistant) -> None:
+    answer = assistant.ask("who proposed iCaRL and when")
+    assert answer.text.startswith("This collection has no author list for it.")
+    assert "does not mention" not in answer.text

@@ -206,6 +206,8 @@ def build_evidence(
             or selection.near is not None
             or selection.ranked is not None
             or plan.which_paper  # "which paper evaluates on LLaDA?": the paper is the answer
+            # "how does it speed up training?": the method answers it, in whatever words
+            or any(c.method for c in plan.clauses)
             or any(t.in_collection and _mentions(t, cand.terms) for t in others)
             # "what models did they evaluate?": sentences naming models answer it, in any words
             # (unless what it asks for is a word no paper here uses: "which licence")
@@ -215,7 +217,7 @@ def build_evidence(
                 and any(_new_names(s, named) for s in sentences)
             )
         )
-        unstated = () if states else tuple(t.surface for t in asked)
+        unstated = () if states else _lacking(asked, frozenset())
         if states and plan.whether and intent is Intent.FACT and selection.ranked is None:
             # "does GPTVQ need calibration data?" asks whether the paper does one thing: an
             # abstract that has "data" but not "calibration" does not say

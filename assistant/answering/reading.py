@@ -341,6 +341,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _DEFINITION,
         _REQUEST,
         _AUTHOR,
+        _AUTHORS,
         _MOTIVATION,
         _NAME_FRAME,
         _REPORTS,
@@ -417,9 +418,9 @@ def compares_amounts(text: str) -> bool:
 
 
 _AUTHORS = re.compile(
-    r"\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors|(?:first\s+)?(?:proposed|introduced|"
-    r"invented|developed|created|published|came\s+up\s+with)|is\s+behind|made)\b"
-    r"|\bauthors?\s+of\b",
+    r"(?P<g1>\bwho\s+(?:wrote|writes|authored|are\s+the\s+authors|(?:first\s+)?(?:proposed|"
+    r"introduced|invented|developed|created|published|came\s+up\s+with)|is\s+behind|made)\b"
+    r"|\bauthors?\s+of\b)",
     _I,
 )
 _WHEN = re.compile(
