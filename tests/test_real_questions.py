@@ -1543,3 +1543,9 @@ def test_who_proposed_x_asks_for_authors_not_the_word_proposed(assistant: Assist
     answer = assistant.ask("who proposed iCaRL and when")
     assert answer.text.startswith("This collection has no author list for it.")
     assert "does not mention" not in answer.text
+
+
+def test_a_word_of_a_typed_compound_is_not_a_title_name(assistant: Assistant) -> None:
+    # "best fit" is the digest's "Best-fit Packing", not the paper titled "FIT: …"
+    answer = assistant.ask("does best fit packing reduce hallucination")
+    assert cited(answer) == ["Fewer Truncations Improve Language Modeling"]

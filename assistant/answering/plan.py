@@ -441,6 +441,15 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         terms.append(term)
         word_of[term.key] = w
     terms = [replace(t, parts=_parts_of(t, word_of)) if " " in t.surface else t for t in terms]
+    # "best fit packing" is the collection's "Best-fit Packing": its "fit" typed in lower case
+    # is a word of it, not the title name FIT
+    compounded = {w.casefold() for t in terms if " " in t.surface for w in t.surface.split()}
+    terms = [
+        replace(t, name=False)
+        if t.name and t.surface.casefold() in compounded and not word_of[t.key].name_shaped
+        else t
+        for t in terms
+    ]
     if lang == "en":
         intent = (
             Intent.COMPARE
