@@ -1549,3 +1549,11 @@ def test_a_word_of_a_typed_compound_is_not_a_title_name(assistant: Assistant) ->
     # "best fit" is the digest's "Best-fit Packing", not the paper titled "FIT: …"
     answer = assistant.ask("does best fit packing reduce hallucination")
     assert cited(answer) == ["Fewer Truncations Improve Language Modeling"]
+
+
+def test_is_x_in_the_collection_asks_for_the_paper_not_the_word_collection(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("is gptvq in the collection?")
+    assert cited(answer) == [GPTVQ]
+    assert "does not mention 'collection'" not in answer.text

@@ -42,8 +42,10 @@ _LIST = re.compile(
     r"|^\W*(?P<g3>papers|works|studies)\b"
     r"|\b(?P<g4>papers|works|studies)\s+(?:that|which|about|on|using|with|where|for|in|related|"
     r"regarding|dealing|concerning|covering|involving)\b"
-    # "lora variants in here?"
-    r"|\b(?P<g14>in\s+here)\W*$"
+    # "lora variants in here?", "is llama 3 in the collection?"
+    r"|\b(?P<g14>in\s+here|(?:in|within)\s+(?:the|this|your|our)\s+(?:collection|digest|corpus|index))"
+    r"\W*$"
+
     r"|\b(?P<g5>anything(?:\s+(?:new|else|recent|interesting|good))?)\s+"
     r"(?:on|about|dealing|related|regarding|that|in\s+here)\b"
     r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there|out\s+there))\s+(?:about|on|for|in)\b"
