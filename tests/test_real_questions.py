@@ -1557,3 +1557,13 @@ def test_is_x_in_the_collection_asks_for_the_paper_not_the_word_collection(
     answer = assistant.ask("is gptvq in the collection?")
     assert cited(answer) == [GPTVQ]
     assert "does not mention 'collection'" not in answer.text
+
+
+@pytest.mark.parametrize("question", ["recommender systems papers", "any work on recommenders"])
+def test_a_word_that_only_shares_a_stem_with_the_collections_is_not_in_it(
+    assistant: Assistant, question: str
+) -> None:
+    # one abstract says "we recommend an AdamW-Adafactor hybrid": no paper is on recommenders
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.citations
+    assert "no paper here mentions 'recommender" in answer.text

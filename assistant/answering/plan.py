@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from assistant.answering import language
-from assistant.answering.collection import Collection
+from assistant.answering.collection import MAX_DEFINITIONS, Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
@@ -62,7 +62,7 @@ from assistant.answering.reading import (
     wants_quantity,
 )
 from assistant.answering.words import Word, read_words
-from vectorstore.text import compound_parts, is_term, stem, term_key
+from vectorstore.text import compound_parts, fold, is_term, stem, term_key
 
 Embed = Callable[[list[str]], Any]
 # A word missing from the collection sinks the question when it matters at least half as much
@@ -235,6 +235,29 @@ FOREIGN_MARGIN = 1.0
 FOREIGN_CAP = 3.0  # one word's say, at most (a word absent from a list has Zipf 0)
 
 
+def _written_somewhere(word: Word, key: str, collection: Collection) -> bool:
+    """Whether a rare word the collection has by its stem is one a paper writes: "recommender"
+    and "recommend" share a stem, and the one paper that "recommends" an optimizer is not
+    about recommender systems. Everyday words and names are taken as found, and so is a stem
+    too many papers have to read them all."""
+    if (
+        word.name_shaped
+        # a compound ("video llms", "text-to-speech") is matched by its words
+        or not word.surface.isalpha()
+        or language.everyday_language(word.folded) is not None
+    ):
+        return True
+    holders = collection.papers_with(key)
+    if len(holders) > MAX_DEFINITIONS:
+        return True
+    typed = re.escape(word.folded[:-1] if word.folded.endswith("s") else word.folded)
+    return any(
+        re.search(rf"(?<![\w-]){typed}", fold(sentence))
+        for sentences in collection.papers_sentences(list(holders)).values()
+        for sentence in sentences
+    )
+
+
 def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
     key, idf, corrected, respelled = word.key, 0.0, None, False
     variants: tuple[str, ...] = ()
@@ -245,15 +268,16 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
         if parts
         else language.informativeness(word.folded)
     )
-    present = collection.has(key)
+    present = collection.has(key) and _written_somewhere(word, key, collection)
     declined = word.folded.endswith("s") and stem(word.folded) == word.folded
     single = stem(word.folded[:-1]) if declined else key
     if single != key and collection.idf(single) < (collection.idf(key) if present else 1e9):
         # an acronym's plural typed in lower case ("llms", "gpus"): the stemmer keeps its
         # "s", and the papers mostly write the singular ("LLMs" is indexed as "llm")
         key, present = single, True
-    if not present:
-        # "fastest", "biggest", "larger": the collection has the plain adjective
+    if not present and language.everyday_language(word.folded) == "en":
+        # "fastest", "biggest", "larger": the collection has the plain adjective (a
+        # "recommender" is no comparative of "recommend")
         base = next((b for b in _adjective_bases(word.folded) if collection.has(stem(b))), None)
         if base is not None:
             key, present = stem(base), True
@@ -282,7 +306,8 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
                 present, idf = True, max(collection.idf(v) for v in spelled)
     if not present and language.could_be_typo(word.folded):
         fix = collection.correct(word.folded)
-        if fix is not None:
+        # (its own stem is no correction: "recommender" is not the "recommend" papers write)
+        if fix is not None and fix != word.key:
             corrected, key, present, respelled = word.surface, fix, True, True
             info = language.informativeness(fix)
     if not present and not parts:
