@@ -13,6 +13,7 @@ from assistant.answering.candidates import Retriever
 from assistant.answering.compose import spelling_notice
 from assistant.answering.conversation import HistoryItem, turns_of
 from assistant.answering.pipeline import Answering, Prepared
+from assistant.answering.units import readable
 from assistant.backends import AnswerRequest, Backend, BackendError, Draft, resolve
 from assistant.backends.extractive import ExtractiveBackend, extractive_draft
 from assistant.citations import VerifiedText, verify_citations
@@ -363,7 +364,7 @@ class Assistant:
             Citation(
                 title=by_id[pid].title,
                 paper_id=pid,
-                snippet=by_id[pid].evidence,
+                snippet=readable(by_id[pid].evidence),
                 score=by_id[pid].score,
                 url=by_id[pid].paper.url,
                 date=by_id[pid].paper.date,

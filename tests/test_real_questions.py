@@ -1495,6 +1495,7 @@ def test_latex_in_an_abstract_is_shown_as_the_characters_it_stands_for(
 ) -> None:
     answer = assistant.ask("what initialization does NLoRA use?")
     assert "Nyström" in answer.text and '\\"' not in answer.text
+    assert "NyströmLoRA" in answer.citations[0].snippet
     answer = assistant.ask("how much does SwitchLoRA cut memory usage")
     assert "13%" in answer.text and "\\%" not in answer.text
 

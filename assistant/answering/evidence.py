@@ -9,7 +9,6 @@ defining sentence for "what is X"), then only sentences that add something it di
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -26,6 +25,7 @@ from assistant.answering.units import (
     durations,
     present,
     quantities,
+    readable,
     relative_amounts,
     text_terms,
     written_in,
@@ -638,20 +638,7 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
     return bonus
 
 
-# LaTeX left in abstracts: an escaped character ("35.1\\%"), an accent ("Nystr\\"om"), a
-# web address ("\\url{…}"), a hyphenation point ("Q\\-Former").
-_LATEX_ESCAPE = re.compile(r"\\([%&_#$])")
-_LATEX_ACCENT = re.compile(r"\\([\"'`^~])\{?([A-Za-z])\}?")
-_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
-_LATEX_URL = re.compile(r"\\url\{([^}]*)\}")
-
-
 def _clean(sentence: str) -> str:
     """A sentence as a reader should see it: brackets must not read as citations, and the
     LaTeX some abstracts carry is shown as the characters it stands for."""
-    text = _LATEX_URL.sub(r"\1", sentence)
-    text = _LATEX_ESCAPE.sub(r"\1", text).replace("\\-", "")
-    text = _LATEX_ACCENT.sub(
-        lambda m: unicodedata.normalize("NFC", m.group(2) + _COMBINING[m.group(1)]), text
-    )
-    return text.replace("[", "(").replace("]", ")")
+    return readable(sentence).replace("[", "(").replace("]", ")")

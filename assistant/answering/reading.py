@@ -45,7 +45,6 @@ _LIST = re.compile(
     # "lora variants in here?", "is llama 3 in the collection?"
     r"|\b(?P<g14>in\s+here|(?:in|within)\s+(?:the|this|your|our)\s+(?:collection|digest|corpus|index))"
     r"\W*$"
-
     r"|\b(?P<g5>anything(?:\s+(?:new|else|recent|interesting|good))?)\s+"
     r"(?:on|about|dealing|related|regarding|that|in\s+here)\b"
     r"|\b(?P<g6>what'?s?\s+(?:is\s+)?(?:in\s+here|there|out\s+there))\s+(?:about|on|for|in)\b"

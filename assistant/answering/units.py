@@ -4,6 +4,7 @@ initialisms of its word runs, so "LLM" meets "large language models")."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -152,3 +153,21 @@ def quantities(text: str) -> list[str]:
             len(m.group(0)) <= 2 and m.group(0).isdigit() and text[m.end() : m.end() + 1] == ")"
         )
     ]
+
+
+# LaTeX left in abstracts: an escaped character ("35.1\\%"), an accent ("Nystr\\"om"), a
+# web address ("\\url{…}"), a hyphenation point ("Q\\-Former").
+_LATEX_ESCAPE = re.compile(r"\\([%&_#$])")
+_LATEX_ACCENT = re.compile(r"\\([\"'`^~])\{?([A-Za-z])\}?")
+_COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
+_LATEX_URL = re.compile(r"\\url\{([^}]*)\}")
+
+
+def readable(text: str) -> str:
+    """Abstract text as a reader should see it: the LaTeX some abstracts carry shown as the
+    characters it stands for ("Nystr\\"om" as "Nyström", "35.1\\%" as "35.1%")."""
+    text = _LATEX_URL.sub(r"\1", text)
+    text = _LATEX_ESCAPE.sub(r"\1", text).replace("\\-", "")
+    return _LATEX_ACCENT.sub(
+        lambda m: unicodedata.normalize("NFC", m.group(2) + _COMBINING[m.group(1)]), text
+    )
