@@ -1568,3 +1568,12 @@ def test_a_word_that_only_shares_a_stem_with_the_collections_is_not_in_it(
     answer = assistant.ask(question)
     assert answer.abstained and not answer.citations
     assert "no paper here mentions 'recommender" in answer.text
+
+
+def test_a_title_phrase_several_titles_share_lists_them_instead_of_picking_one(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("summarize the transformer paper")
+    assert answer.text.startswith("6 papers here have 'transformer' in their titles;")
+    assert len(cited(answer)) == 6
+    assert all("transformer" in title.lower() for title in cited(answer))

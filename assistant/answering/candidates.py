@@ -183,9 +183,12 @@ def gather(
         ]
         pool.targets = _compared_papers(pool.targets, collection)
     named: list[str] = []  # papers the question names: they lead, whatever they match
+    vague: list[str] = []  # ... or that a vague title phrase may mean ("the transformer paper")
     for ref in [*pool.references, *pool.targets]:
         if ref.identifies:
             named.extend(p for p in ref.paper_ids if p not in named)
+        elif ref.strict and ref.titled:
+            vague.extend(ref.paper_ids[:MAX_SCANNED])
     for t in plan.names:
         if t.in_collection:
             ids, titled = name_papers(t, collection)
@@ -242,7 +245,7 @@ def gather(
     extra = [
         p
         for p in dict.fromkeys(
-            [*named, *context_ids, *mentioned, *scanned, *pool.defining, *pointed]
+            [*named, *context_ids, *mentioned, *scanned, *pool.defining, *pointed, *vague]
         )
         if p not in seen
     ]
@@ -263,6 +266,7 @@ def gather(
                 *scanned,
                 *pool.defining,
                 *pointed,
+                *vague,
             ]
         )
     )

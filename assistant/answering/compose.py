@@ -111,6 +111,11 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         shown = len(evidence.items)
         if sel.near is not None:  # "related work for X"
             lines.append(f"The {shown} papers in this collection closest to {sel.near}:")
+        elif sel.ambiguous is not None:  # "summarize the transformer paper"
+            lines.append(
+                f"{shown + sel.more} papers here have '{_short(sel.ambiguous)}' in their "
+                "titles; which one do you mean?"
+            )
         elif sel.ranked is not None:  # "which paper uses the most GPUs?"
             word, direction = sel.ranked
             end = "largest" if direction > 0 else "smallest"

@@ -68,6 +68,8 @@ class Selection:
     among: int = 0  # a list narrowed from the previous answer's: how many that one had
     # a superlative across the collection: the measure ranked by ("GPUs"), +1 most / -1 fewest
     ranked: tuple[str, int] | None = None
+    # "the transformer paper" when several titles say "Transformer": the phrase, as typed
+    ambiguous: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -132,6 +134,26 @@ def select(
         if len(targets) >= 2:
             sel.chosen = [c for _, c in targets]
             sel.targets = [t for t, _ in targets]
+            return sel
+    vague = next(
+        (r for r in pool.references if r.strict and r.titled and len(r.paper_ids) > IDENTIFYING),
+        None,
+    )
+    if (
+        vague is not None
+        and not sel.followup
+        and not named
+        and plan.intent in (Intent.DEFINITION, Intent.FACT)
+    ):
+        # "summarize the transformer paper", six titles saying "Transformer": which it may be,
+        # not one of them picked unsaid
+        by_id = pool.by_id()
+        options = sorted(
+            (by_id[i] for i in vague.paper_ids if i in by_id), key=lambda c: -relevance(c)
+        )
+        if options:
+            sel.intent, sel.ambiguous = Intent.LIST, vague.text
+            sel.chosen, sel.more = options[:MAX_LIST], max(0, len(options) - MAX_LIST)
             return sel
     if strict_absent and not sel.followup and not any(r.paper_ids for r in pool.references):
         sel.abstain = Abstain.ABSENT
