@@ -1577,3 +1577,10 @@ def test_a_title_phrase_several_titles_share_lists_them_instead_of_picking_one(
     assert answer.text.startswith("6 papers here have 'transformer' in their titles;")
     assert len(cited(answer)) == 6
     assert all("transformer" in title.lower() for title in cited(answer))
+
+
+def test_a_sentence_about_another_work_does_not_lead_the_answer(assistant: Assistant) -> None:
+    # "However, it … does not support the generation of multimodal interleaved sequences" is
+    # said of GPT-4o; MIO's own sentence says it generates interleaved video-text
+    answer = assistant.ask("does mio support interleaved generation")
+    assert answer.text.startswith("Moreover, MIO demonstrates advanced capabilities")

@@ -316,8 +316,15 @@ def pick_sentences(
     names = {t.surface.casefold() for t in plan.terms if t.key in identifying}
     best_chunk = " ".join(cand.paper.evidence.split())
     cues = {id(u): _cues(plan, intent, u, names, best_chunk) for u in sentences}
+    own_names = _own_names(names, cand)
     if intent in (Intent.FACT, Intent.COMPARE, Intent.LIST):
         for u in _background(sentences):
+            cues[id(u)] -= BACKGROUND
+    first = _first_contribution(sentences) or 0
+    for u in sentences:
+        # "However, it does not support …", said of the GPT-4o the sentence before names
+        # (a sentence before the contribution is background already)
+        if u.index > first and _of_another_work(u, sentences, own_names):
             cues[id(u)] -= BACKGROUND
     if intent is Intent.LIST:
         # a list line says why the paper belongs; where its code lives never does
@@ -465,33 +472,38 @@ def pick_sentences(
             found = extra(sentences, chosen, names)
             if found is not None:
                 take(found)
-    return [_clean(u.text) for u in _with_antecedents(chosen, sentences, names, cand)]
+    return [_clean(u.text) for u in _with_antecedents(chosen, sentences, own_names)]
 
 
-def _with_antecedents(
-    chosen: list[Unit], sentences: list[Unit], names: set[str], cand: Candidate
-) -> list[Unit]:
-    """``chosen``, each sentence that opens with a pronoun ("However, it is closed-source")
-    preceded by the sentence it points back to, unless that one is about the paper itself: a
-    quote must not make another work's property ("GPT-4o … it is closed-source") read as the
-    paper's."""
-    by_index = {u.index: u for u in sentences}
-    own = {n.casefold() for n in names}
+def _of_another_work(u: Unit, sentences: list[Unit], own: set[str]) -> Unit | None:
+    """The sentence before ``u`` when ``u`` opens with a word pointing back to it ("However,
+    it is closed-source") and it is not about the paper itself ("the release of GPT-4o …"):
+    ``u`` then speaks of another work. ``own``: the paper's names, folded."""
+    before = next((v for v in sentences if v.index == u.index - 1), None)
+    if (
+        before is None
+        or not _POINTS_BACK.match(u.text)
+        or _CONTRIBUTION.search(before.text)
+        or _OWN_VOICE.search(before.text)
+        or any(n in before.text.casefold() for n in own)
+    ):
+        return None
+    return before
+
+
+def _own_names(names: set[str], cand: Candidate) -> set[str]:
     head = title_head(cand.paper.title)
-    if head:
-        own.add(head.casefold())
+    return {n.casefold() for n in names} | ({head.casefold()} if head else set())
+
+
+def _with_antecedents(chosen: list[Unit], sentences: list[Unit], own: set[str]) -> list[Unit]:
+    """``chosen``, each sentence that speaks of another work through a pronoun preceded by the
+    sentence it points back to: a quote must not make another work's property ("GPT-4o … it
+    is closed-source") read as the paper's."""
     out: list[Unit] = []
     for u in chosen:
-        before = by_index.get(u.index - 1)
-        if (
-            before is not None
-            and before not in chosen
-            and before not in out
-            and _POINTS_BACK.match(u.text)
-            and not _CONTRIBUTION.search(before.text)
-            and not _OWN_VOICE.search(before.text)
-            and not any(n in before.text.casefold() for n in own)
-        ):
+        before = _of_another_work(u, sentences, own)
+        if before is not None and before not in chosen and before not in out:
             out.append(before)
         out.append(u)
     return out
