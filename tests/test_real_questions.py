@@ -1584,3 +1584,15 @@ def test_a_sentence_about_another_work_does_not_lead_the_answer(assistant: Assis
     # said of GPT-4o; MIO's own sentence says it generates interleaved video-text
     answer = assistant.ask("does mio support interleaved generation")
     assert answer.text.startswith("Moreover, MIO demonstrates advanced capabilities")
+
+
+@pytest.mark.parametrize("follow", ["any others?", "got any other ones?", "more?"])
+def test_any_others_asks_the_previous_question_again_for_papers_not_given(
+    assistant: Assistant, follow: str
+) -> None:
+    # "others" is no topic (CorDA's abstract says "with the others frozen")
+    first, answer = converse(assistant, "any papers on machine unlearning?", follow)
+    assert isinstance(first, Answer) and isinstance(answer, Answer)
+    assert len(cited(first)) == 2
+    assert answer.abstained
+    assert "beyond the 2 already given" in answer.text

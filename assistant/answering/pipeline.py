@@ -27,6 +27,7 @@ from assistant.answering.plan import Embed, QueryPlan, make_plan, missing_words
 from assistant.answering.ranking import RANKED, measure, rank
 from assistant.answering.reading import (
     Intent,
+    asks_for_more,
     back_reference,
     chooses_among,
     ordinal_range,
@@ -99,6 +100,9 @@ class Answering:
         plan = make_plan(question, collection)
         # the question the papers in context answered (the list's, when one is chosen from)
         source = turns[-1].question if turns else ""
+        if turns and asks_for_more(question):
+            # "any others?", "more?": the previous question again, for papers not given yet
+            plan = replace(make_plan(source, collection, listing=True), others=True)
         back = back_reference(question) if turns else None
         if back in ("first", "previous"):
             # "back to the first paper": the conversation's first paper, or the one before the
@@ -257,9 +261,7 @@ class Answering:
             plan = make_plan(plan.question, collection, listing=True)
         elif not asked and len(listed) > 1:
             # "more like these" after a list cut at its length: the rest of it
-            plan = replace(
-                make_plan(source, collection, listing=True), question=plan.question, others=True
-            )
+            plan = replace(make_plan(source, collection, listing=True), others=True)
         else:
             return plan, pool, selection
         return plan, *self._choose(plan, collection, k, filters, context)

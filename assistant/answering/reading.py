@@ -360,6 +360,7 @@ def grammar_spans(text: str) -> list[tuple[int, int]]:
         _BACK,
         _CHAT,
         _SIMILAR,
+        _MORE_OF_THEM,
     ):
         for m in pattern.finditer(text):
             for name, value in m.groupdict().items():
@@ -766,6 +767,19 @@ _PLURAL_REFERENCE = re.compile(
 
 
 _OTHERS = re.compile(r"\b(?:other|others|else|another|besides)\b", _I)
+# "any others?", "got any other ones?", "more?", "any more papers?": the question before,
+# for papers not given yet (grammar: nothing of a topic)
+_MORE_OF_THEM = re.compile(
+    r"^\W*(?P<g1>(?:(?:and|so|ok|okay|got|have\s+you\s+got|do\s+you\s+have|are\s+there|is\s+there)"
+    r"\s+)*(?:any|some|a\s+few|what)?\s*(?:others?|other\s+ones?|more|anything\s+more)"
+    r"(?:\s+(?:papers?|ones?|works?))?(?:\s+(?:pls|please))?)\W*$",
+    _I,
+)
+
+
+def asks_for_more(text: str) -> bool:
+    """ "Any others?", "more?": the previous question again, for papers not given yet."""
+    return bool(_MORE_OF_THEM.match(text))
 
 
 def asks_for_others(text: str) -> bool:
