@@ -1596,3 +1596,24 @@ def test_any_others_asks_the_previous_question_again_for_papers_not_given(
     assert len(cited(first)) == 2
     assert answer.abstained
     assert "beyond the 2 already given" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        # "LM" stands for the title's "Language Models" (the abstracts use "LM" too)
+        (
+            "what model sizes were trained in the acoustic consistency speech lm paper",
+            "Optimizing Speech Language Models for Acoustic Consistency",
+        ),
+        ("what tasks did the umbc set encoding paper test", "Scalable Set Encoding"),
+        # the title has every word but "mllm", which its abstract has
+        ("what did the mllm data quality classifier paper release", "Train a Unified Multimodal"),
+    ],
+)
+def test_a_paper_named_by_title_words_and_an_abbreviation_is_found(
+    assistant: Assistant, question: str, head: str
+) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert cited(answer)[0].startswith(head)

@@ -416,6 +416,7 @@ def resolve_reference(
     *,
     strict: bool = True,
     introduced: bool = False,
+    expand: bool = True,
 ) -> Resolved:
     """The paper a title fragment or nickname names: one whose title has its words in order
     (a few words apart at most), else one whose abstract does, in a sentence that introduces it
@@ -455,6 +456,28 @@ def resolve_reference(
     if len(titled) == 1 and len(content) >= 2:
         # the one title with all its words, in another order ("the 4-bit transformer paper")
         return Resolved(text, tuple(titled), original, strict, titled=True)
+    if len(content) >= 2 and expand:
+        # "the acoustic consistency speech lm paper": an abbreviation the abstracts use too
+        # ("LM") may stand for title words ("Language Models")
+        for w in words:
+            for run in [] if w.stop else _acronym_runs(w.surface, collection):
+                spelled = f"{text[: w.start]}{run}{text[w.end :]}"
+                reading = resolve_reference(
+                    spelled, question, collection, strict=strict, expand=False
+                )
+                if reading.titled and reading.paper_ids:
+                    return replace(reading, text=text)
+    if len(content) >= 3:
+        # "the mllm data quality classifier paper": the one title with all its words but one,
+        # whose abstract has that one
+        fits = set()
+        for left_out in content:
+            rest = [k for k in content if k != left_out]
+            ids = set.intersection(*(collection.titles_with(k) for k in rest))
+            if len(ids) == 1 and collection.has(left_out):
+                fits |= ids & set(collection.papers_with(left_out))
+        if len(fits) == 1:
+            return Resolved(text, tuple(fits), original, strict, titled=True)
     papers: set[str] | None = None
     for key in content:
         have = set(collection.papers_with(key)) if collection.has(key) else set()
