@@ -1617,3 +1617,25 @@ def test_a_paper_named_by_title_words_and_an_abbreviation_is_found(
     answer = assistant.ask(question)
     assert not answer.abstained
     assert cited(answer)[0].startswith(head)
+
+
+@pytest.mark.parametrize(
+    ("question", "address"),
+    [
+        ("is mm-interleaved open source?", "https://github.com/OpenGVLab/MM-Interleaved"),
+        ("is bitpipe open source?", "https://github.com/wuhouming/BitPipe"),
+        ("any github link for lvchat", "github.com/wangyu-ustc/LVChat"),
+    ],
+)
+def test_is_it_open_source_is_answered_by_the_code_address(
+    assistant: Assistant, question: str, address: str
+) -> None:
+    answer = assistant.ask(question)
+    assert "does not mention" not in answer.text
+    assert address in answer.text.split(". ")[0]
+
+
+def test_where_is_the_code_says_when_the_abstract_gives_no_address(assistant: Assistant) -> None:
+    answer = assistant.ask("where is the code for gptvq")
+    assert cited(answer) == [GPTVQ]
+    assert answer.text.startswith("The abstract does not mention 'code'.")

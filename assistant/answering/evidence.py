@@ -222,6 +222,11 @@ def build_evidence(
             # "does GPTVQ need calibration data?" asks whether the paper does one thing: an
             # abstract that has "data" but not "calibration" does not say
             unstated = _lacking(_checkable(plan, asked, identifying), cand.terms)
+        if plan.code is not None:
+            # "is it open source?", "where's the code?": answered by the code's address, if
+            # the abstract gives one
+            given = bool(sentences) and _URL.search(sentences[0]) is not None
+            unstated = () if given else unstated or (plan.code,)
         target = selection.targets[i] if i < len(selection.targets) else None
         foreign = _mentioned_only(plan, cand, identifying) if intent is Intent.DEFINITION else ()
         evidence.items.append(
@@ -446,11 +451,13 @@ def pick_sentences(
         take(best)
     for states, asked_for in (
         # "how fast does it render?" is answered by a number, "how much faster is it?" by a
-        # ratio, "how long does it take?" by a duration: the sentence stating one that fits
-        # the question best leads, if the abstract has any
+        # ratio, "how long does it take?" by a duration, "is it open source?" by where its
+        # code is: the sentence stating one that fits the question best leads, if the
+        # abstract has any
         (quantities, plan.wants_quantity),
         (relative_amounts, plan.relative),
         (durations, plan.duration),
+        (_URL.findall, plan.code is not None),
     ):
         if asked_for and chosen and not states(chosen[0].text):
             stating = [u for u in sentences if states(u.text)]

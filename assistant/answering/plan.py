@@ -23,6 +23,7 @@ from assistant.answering.reading import (
     asked_for,
     asks_authors,
     asks_claim,
+    asks_code,
     asks_date,
     asks_duration,
     asks_entity,
@@ -165,6 +166,8 @@ class QueryPlan:
     whether: bool = False  # a yes/no question ("is the code released?")
     relative: bool = False  # asks how much more or less ("how much faster?"): a ratio answers
     duration: bool = False  # asks how long something takes: a stretch of time answers
+    # asks if or where the code is available ("open source", "repo"): an address answers
+    code: str | None = None
     which_paper: bool = False  # asks which paper does something ("which paper uses X?")
     among: bool = False  # chooses among papers listed before ("which one …", "which is the best")
     similar: bool = False  # asks for the papers nearest one paper ("related work for X")
@@ -563,6 +566,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         whether=lang == "en" and asks_whether(text),
         relative=lang == "en" and asks_relative(text),
         duration=lang == "en" and asks_duration(text),
+        code=asks_code(text),
         among=chooses_among(text),
         similar=asks_similar(text),
         extreme=next(

@@ -409,6 +409,26 @@ _DURATION_ASK = re.compile(
 )
 
 
+# "is X open source?", "is the code out?", "where's the repo?": answered by a code address
+_CODE_WORDS = r"code|repo|repository|github|implementation|weights|checkpoints?"
+_CODE_ASK = re.compile(
+    r"\b(?P<open>open[- ]?sourced?|source\s+code)\b"
+    rf"|\b(?P<thing>{_CODE_WORDS})\b[^?.!]*\b(?:available|released?|public|published|out|"
+    r"online|link)\b"
+    r"|\b(?:where(?:'?s|\s+(?:is|are|can\s+i\s+(?:find|get)|do\s+i\s+(?:find|get)))|link\s+(?:to|for))"
+    rf"\b[^?.!]*\b(?P<where>{_CODE_WORDS})\b",
+    _I,
+)
+
+
+def asks_code(text: str) -> str | None:
+    """What the question asks to be available ("open source", "code", "repo"), if it asks
+    whether or where a paper's code is: a sentence giving its address ("Code … at
+    https://github.com/…") answers it, in whatever words."""
+    m = _CODE_ASK.search(text)
+    return None if m is None else next(g for g in m.groups() if g)
+
+
 def asks_duration(text: str) -> bool:
     """Whether the question asks how long something takes: a duration answers it."""
     return bool(_DURATION_ASK.search(text))
