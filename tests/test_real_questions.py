@@ -1639,3 +1639,19 @@ def test_where_is_the_code_says_when_the_abstract_gives_no_address(assistant: As
     answer = assistant.ask("where is the code for gptvq")
     assert cited(answer) == [GPTVQ]
     assert answer.text.startswith("The abstract does not mention 'code'.")
+
+
+def test_a_yes_no_question_is_answered_from_the_papers_own_sentences(
+    assistant: Assistant,
+) -> None:
+    # "the finetuned model suffers from catastrophic forgetting" is said of the PEFT methods
+    # CorDA improves on, before it says what it does
+    answer = assistant.ask("does corda prevent catastrophic forgeting")
+    assert not answer.text.startswith("As a result, there is often a performance gap")
+
+
+def test_a_yes_no_question_with_an_object_does_not_check_its_verb(assistant: Assistant) -> None:
+    _, answer = converse(assistant, "what is cut cross entropy", "does it slow down training")
+    assert isinstance(answer, Answer)
+    assert "does not mention" not in answer.text
+    assert "without sacrificing training speed" in answer.text

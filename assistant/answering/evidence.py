@@ -48,6 +48,8 @@ CHUNK_CUE = 0.1
 # the scene (what others did, what is missing): it loses this when the question asks what a
 # paper does, or why it belongs in a list.
 BACKGROUND = 0.12
+# ... and so much for a yes/no question: its answer is what the paper itself does.
+WHETHER_BACKGROUND = 0.5
 # "How do they lay out the data?": the contribution statement and the sentences right after it
 # (up to this many, until one reports results) say how; they gain METHOD_CUE, results lose
 # BACKGROUND (the question asks how, not how well).
@@ -245,8 +247,8 @@ def _checkable(plan: QueryPlan, asked: list[Term], identifying: set[str]) -> lis
     verb = after[0]
     if not (asks_by_verb(plan.question) or verb.surface.casefold().endswith(("ed", "en"))):
         return asked
-    rest = [t for t in asked if t.position != verb.position]
-    return rest or asked
+    # ("does it slow down training?": the verb is checked only when nothing follows it)
+    return [t for t in asked if t.position != verb.position] if len(after) > 1 else asked
 
 
 def _lacking(asked: list[Term], terms: frozenset[str]) -> tuple[str, ...]:
@@ -324,7 +326,10 @@ def pick_sentences(
     own_names = _own_names(names, cand)
     if intent in (Intent.FACT, Intent.COMPARE, Intent.LIST):
         for u in _background(sentences):
-            cues[id(u)] -= BACKGROUND
+            # a yes/no question asks what the paper does ("does CorDA prevent catastrophic
+            # forgetting?"): the problem it states about others answers only when no sentence
+            # of its own does
+            cues[id(u)] -= WHETHER_BACKGROUND if plan.whether else BACKGROUND
     first = _first_contribution(sentences) or 0
     for u in sentences:
         # "However, it does not support …", said of the GPT-4o the sentence before names
