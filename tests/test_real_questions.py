@@ -1655,3 +1655,9 @@ def test_a_yes_no_question_with_an_object_does_not_check_its_verb(assistant: Ass
     assert isinstance(answer, Answer)
     assert "does not mention" not in answer.text
     assert "without sacrificing training speed" in answer.text
+
+
+def test_compare_them_after_one_paper_then_another_compares_both(assistant: Assistant) -> None:
+    *_, answer = converse(assistant, "tell me about switchlora", "what about fira?", "compare them")
+    assert isinstance(answer, Answer) and answer.intent == "compare"
+    assert sorted(t.split(":")[0] for t in cited(answer)) == ["Fira", "SwitchLoRA"]

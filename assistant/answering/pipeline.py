@@ -117,12 +117,13 @@ class Answering:
         span = ordinal_range(question) if turns else None
         other = bool(turns) and other_reference(question)
         among = back == "list"  # "back to the list, which one is about scaling laws?"
+        compares_them = plan.each and plan.intent is Intent.COMPARE  # "compare them"
         if (
             place is not None
             or span is not None
             or other
             or among
-            or (turns and chooses_among(question) and len(context) < 2)
+            or (turns and (chooses_among(question) or compares_them) and len(context) < 2)
         ):
             # "the second one", "which one …": of the latest answer that listed papers (a
             # question about one of them may have come in between); "which one" with no list
@@ -140,8 +141,9 @@ class Answering:
                 ),
                 ((), source),
             )
-            if not listed and len(turns) > 1 and chooses_among(question):
-                # "which is faster?" after one paper, then another: the papers in play
+            if not listed and len(turns) > 1 and (chooses_among(question) or compares_them):
+                # "which is faster?", "compare them" after one paper, then another: the papers
+                # in play
                 in_play: list[str] = []
                 for end in range(len(turns), 0, -1):  # the latest two, read no further back
                     ids = self.context_of(turns[:end], filters)
