@@ -1661,3 +1661,10 @@ def test_compare_them_after_one_paper_then_another_compares_both(assistant: Assi
     *_, answer = converse(assistant, "tell me about switchlora", "what about fira?", "compare them")
     assert isinstance(answer, Answer) and answer.intent == "compare"
     assert sorted(t.split(":")[0] for t in cited(answer)) == ["Fira", "SwitchLoRA"]
+
+
+def test_a_title_name_of_several_words_typed_in_lower_case_names_the_paper(
+    assistant: Assistant,
+) -> None:
+    answer = assistant.ask("what optimizers were tested in no train no gain")
+    assert cited(answer)[0].startswith("No Train No Gain:")

@@ -308,6 +308,26 @@ class Collection:
         return dict(names)
 
     @cached_property
+    def _heads_by_first_word(self) -> dict[str, list[str]]:
+        heads: dict[str, list[str]] = defaultdict(list)
+        for name in self.title_names:
+            if " " in name:
+                heads[name.split()[0]].append(name)
+        return dict(heads)
+
+    def heads_in(self, text: str) -> list[str]:
+        """The title names of several words a text has, typed in any case ("no train no
+        gain" for "No Train No Gain: …"), longest first."""
+        folded = fold(text)
+        found = {
+            head
+            for word in set(re.findall(r"[\w.-]+", folded))
+            for head in self._heads_by_first_word.get(word, ())
+            if re.search(rf"(?<![\w-]){re.escape(head)}(?![\w-])", folded)
+        }
+        return sorted(found, key=lambda h: (-len(h), h))
+
+    @cached_property
     def _sorted_title_names(self) -> list[str]:
         return sorted(self.title_names)
 

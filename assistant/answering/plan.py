@@ -559,7 +559,7 @@ def make_plan(question: str, collection: Collection, *, listing: bool = False) -
         or compares_amounts(text)
         or (chooses_among(text) and asks_superlative(text)),
         language=lang,
-        references=_references(text),
+        references=_references(text, collection),
         refers_back=refers_back(text),
         each=refers_to_all(text),
         others=intent is Intent.LIST and asks_for_others(text),
@@ -614,10 +614,14 @@ def _is_acronym(term: Term, collection: Collection, lower_case: bool = True) -> 
     )
 
 
-def _references(text: str) -> tuple[Reference, ...]:
+def _references(text: str, collection: Collection) -> tuple[Reference, ...]:
     strict = title_references(text)
     quoted = set(quoted_phrases(text))
     soft = [n for n in capitalized_names(text) if not any(n in r or r in n for r in strict)]
+    # a title's name of several words typed in lower case ("what does no train no gain find?")
+    for head in collection.heads_in(text):
+        if not any(head in fold(r) or fold(r) in head for r in [*strict, *soft]):
+            soft.append(head)
     near = similar_to(text)  # "related work for cut your losses": a paper, if it names one
     if near and not any(near in r or r in near for r in [*strict, *soft]):
         soft.append(near)
