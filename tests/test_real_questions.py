@@ -1523,7 +1523,7 @@ def test_a_question_read_with_typos_says_how_it_was_read(assistant: Assistant) -
     # wrong guess shows at once ("deepseek" is not DeepSpeed)
     answer = assistant.ask("wat is gausian splating and how fast does it rendr")
     assert cited(answer) == [GAUSSIAN]
-    assert "Read 'gausian' as 'Gaussian', 'splating' as 'Splatting', 'rendr' as 'render'." in (
+    assert "Read 'gausian' as 'gaussian', 'splating' as 'splatting', 'rendr' as 'render'." in (
         answer.notices
     )
     guessed = assistant.ask("what is deepseek")
@@ -1668,3 +1668,18 @@ def test_a_title_name_of_several_words_typed_in_lower_case_names_the_paper(
 ) -> None:
     answer = assistant.ask("what optimizers were tested in no train no gain")
     assert cited(answer)[0].startswith("No Train No Gain:")
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("papers on generalisation bounds", "Tighter Information-Theoretic Generalization"),
+        ("hyperparameter optimisation papers?", "Optimizing Millions of Hyperparameters"),
+    ],
+)
+def test_a_british_spelling_finds_the_american_one_and_is_english(
+    assistant: Assistant, question: str, head: str
+) -> None:
+    answer = assistant.ask(question)
+    assert cited(answer)[0].startswith(head)
+    assert not any("French" in n for n in answer.notices)

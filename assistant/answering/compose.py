@@ -240,6 +240,8 @@ def spelling_notice(plan: QueryPlan, texts: Sequence[str]) -> str | None:
         written = min(
             forms, key=lambda f: (Levenshtein.distance(typed, f.casefold()), f), default=None
         )
+        if written and written[1:].islower():
+            written = written.lower()  # a title's capital ("Generalization") is no name's
         if written and written.casefold() != t.corrected_from.casefold():
             fixes.append(f"'{t.corrected_from}' as '{written}'")
     return f"Read {', '.join(fixes)}." if fixes else None

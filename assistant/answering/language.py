@@ -32,6 +32,25 @@ def zipf(word: str, lang: str = "en") -> float:
     return float(wordfreq.zipf_frequency(word.casefold(), lang, wordlist="small"))
 
 
+@lru_cache(maxsize=32768)
+def zipf_english_large(word: str) -> float:
+    """The word's Zipf frequency in English's large list, which has what the small one leaves
+    out: rarer words and spellings ("optimisation", "generalisation")."""
+    import wordfreq
+
+    if not _ALPHA.match(word):
+        return 0.0
+    return float(wordfreq.zipf_frequency(word.casefold(), "en", wordlist="large"))
+
+
+def american_spelling(word: str) -> str:
+    """The American spelling of a British one ("optimisation" -> "optimization"), which is how
+    most abstracts write it; any other word as it is."""
+    from breame.spelling import get_american_spelling
+
+    return str(get_american_spelling(word))
+
+
 _INFLECTION = re.compile(r"(?:ies|es|s|ed|d|ing)$")
 
 

@@ -307,6 +307,11 @@ def _term(word: Word, collection: Collection, aside: bool = False) -> Term:
             variants += spelled
             if not present:
                 present, idf = True, max(collection.idf(v) for v in spelled)
+    if not present and word.folded.isalpha():
+        # "optimisation" typed, "optimization" written
+        american = stem(language.american_spelling(word.folded))
+        if american != key and collection.has(american):
+            corrected, key, present, respelled = word.surface, american, True, True
     if not present and language.could_be_typo(word.folded):
         fix = collection.correct(word.folded)
         # (its own stem is no correction: "recommender" is not the "recommend" papers write)
@@ -419,7 +424,9 @@ def question_language(
     if sum(not language.is_latin(w) for w in alpha) * 2 >= len(alpha):
         return "other"
 
-    english = {w: language.zipf(w) for w in alpha}
+    # (English by its large list: "optimisation" is rarer than the small list goes, and is
+    # English all the same)
+    english = {w: language.zipf_english_large(w) for w in alpha}
 
     def leaning(lang: str) -> tuple[float, int]:
         gaps = []
