@@ -1683,3 +1683,24 @@ def test_a_british_spelling_finds_the_american_one_and_is_english(
     answer = assistant.ask(question)
     assert cited(answer)[0].startswith(head)
     assert not any("French" in n for n in answer.notices)
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        # "causal attention", "causal language modeling": no paper on causal inference
+        ("causal inference", "causal inference"),
+        # one abstract mentions "adversarial training" for a smartphone camera pipeline
+        ("adversarial robustness papers", "adversarial robustness"),
+    ],
+)
+def test_a_short_topic_no_paper_has_all_of_says_so(
+    assistant: Assistant, question: str, phrase: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.text.startswith(f"No paper here has all of '{phrase}';")
+
+
+def test_a_short_topic_papers_have_lists_them_as_matching(assistant: Assistant) -> None:
+    answer = assistant.ask("machine unlearning")
+    assert answer.text.startswith("2 papers in this collection match:")

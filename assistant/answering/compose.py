@@ -125,6 +125,10 @@ def compose(evidence: Evidence, papers: int) -> Composed:
             )
         elif sel.among:  # "which ones are for LLMs?" after a list
             lines.append(f"{shown} of the {sel.among} papers listed before:")
+        elif sel.partial:  # "causal inference": papers with "causal attention"
+            lines.append(
+                f"No paper here has all of '{' '.join(sel.partial)}'; {shown} have part of it:"
+            )
         elif plan.count and sel.more:  # "top 3 papers on X"
             lines.append(f"The {shown} that match best, of {shown + sel.more} in this collection:")
         else:
@@ -143,6 +147,10 @@ def compose(evidence: Evidence, papers: int) -> Composed:
         meta = _metadata(item, plan.metadata)
         if sel.near is not None:
             meta = f"One paper in this collection is close to {sel.near}: " + meta
+        elif sel.intent is Intent.LIST and sel.partial:
+            meta = (
+                f"No paper here has all of '{' '.join(sel.partial)}'; one has part of it: " + meta
+            )
         elif sel.intent is Intent.LIST and not sel.more and not sel.followup:
             meta = "One paper in this collection matches: " + meta  # asked for several
         elif sel.intent is Intent.LIST and plan.count:  # "the best paper on X"

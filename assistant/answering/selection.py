@@ -36,6 +36,13 @@ SHARE_OF_BEST = 0.5
 FULL_COVERAGE = 0.999
 COMPLETE_Z = 1.0
 MAX_LIST = 10  # more papers than this clear the bar: the answer lists the best and says so
+# A question of at most this many words is a phrase ("causal inference"): a list of papers
+# none of which has all of its words says so ...
+PHRASE_WORDS = 3
+# ... all of the words that weigh at least this share of its heaviest ("mistral" in "which
+# ones test on mistral models?", not "test" or "models")
+TOPIC_SHARE = 0.5
+TOPIC_WORD = 0.5  # ... and are no everyday words ("give me two papers on pruning")
 # A paper is near another ("related work for X") when X's title and abstract are at least this
 # many standard deviations more similar to it than to typical chunks of the collection.
 NEAR_Z = 2.0
@@ -70,6 +77,9 @@ class Selection:
     ranked: tuple[str, int] | None = None
     # "the transformer paper" when several titles say "Transformer": the phrase, as typed
     ambiguous: str | None = None
+    # a short topic no listed paper has all of ("causal inference": "causal attention" only):
+    # its words, as typed
+    partial: tuple[str, ...] = ()
 
     @property
     def ids(self) -> list[str]:
@@ -179,6 +189,20 @@ def select(
             most = min(plan.count or MAX_LIST, MAX_LIST)  # "top 3 papers on X": the best three
             sel.chosen = passing[:most]
             sel.more = max(0, len(passing) - most)
+            weighed = [t for t in plan.terms if t.in_collection and t.weight > 0 and not t.parts]
+            heaviest = max((t.weight for t in weighed), default=0.0)
+            topic = [
+                t
+                for t in weighed
+                if t.weight >= TOPIC_SHARE * heaviest and t.informativeness >= TOPIC_WORD
+            ]
+            if (
+                not narrowing
+                and len(weighed) <= PHRASE_WORDS
+                and len(topic) >= 2
+                and all(c.coverage < FULL_COVERAGE for c in passing)
+            ):
+                sel.partial = tuple(t.surface for t in topic)
             return sel
     # "what is LoRA?", no paper being LoRA: the one that spells it out says what it is
     ranked = sorted(
