@@ -1704,3 +1704,11 @@ def test_a_short_topic_no_paper_has_all_of_says_so(
 def test_a_short_topic_papers_have_lists_them_as_matching(assistant: Assistant) -> None:
     answer = assistant.ask("machine unlearning")
     assert answer.text.startswith("2 papers in this collection match:")
+
+
+def test_which_paper_has_the_most_after_one_paper_ranks_the_collection(
+    assistant: Assistant,
+) -> None:
+    _, answer = converse(assistant, "what is alpagasus", "which paper has the most gpus")
+    assert isinstance(answer, Answer)
+    assert cited(answer)[0].startswith("ByteScale")

@@ -334,9 +334,11 @@ def _continues(plan: QueryPlan, pool: Pool, own: list[Candidate], context: list[
     out for it at least as much as any other (standard scores against the collection)."""
     if any(c.named and not c.context for c in own):
         return False  # it names another paper
-    if plan.intent is Intent.LIST and len(context) == 1 and not plan.among:
-        # "what about pruning papers?" after one paper: papers asked for are a new search
-        # (after a list, "which ones are for LLMs?" narrows it)
+    superlative = plan.which_paper and plan.extreme is not None
+    if (plan.intent is Intent.LIST or superlative) and len(context) == 1 and not plan.among:
+        # "what about pruning papers?", "which paper has the most GPUs?" after one paper:
+        # papers asked for are a new search (after a list, "which ones are for LLMs?" narrows
+        # it)
         return False
     if plan.refers_back or (plan.among and len(context) > 1):
         return True
