@@ -1712,3 +1712,18 @@ def test_which_paper_has_the_most_after_one_paper_ranks_the_collection(
     _, answer = converse(assistant, "what is alpagasus", "which paper has the most gpus")
     assert isinstance(answer, Answer)
     assert cited(answer)[0].startswith("ByteScale")
+
+
+@pytest.mark.parametrize(
+    "earlier",
+    [
+        ("tell me about loongtrain", "and what about bytescale?"),
+        ("which papers are about machine unlearning?",),
+    ],
+)
+def test_whats_the_difference_compares_the_papers_just_discussed(
+    assistant: Assistant, earlier: tuple[str, ...]
+) -> None:
+    *_, answer = converse(assistant, *earlier, "whats the difference")
+    assert isinstance(answer, Answer) and answer.intent == "compare"
+    assert len(cited(answer)) == 2 and not answer.abstained

@@ -117,7 +117,10 @@ class Answering:
         span = ordinal_range(question) if turns else None
         other = bool(turns) and other_reference(question)
         among = back == "list"  # "back to the list, which one is about scaling laws?"
-        compares_them = plan.each and plan.intent is Intent.COMPARE  # "compare them"
+        # "compare them", "what's the difference?": a comparison that names nothing
+        compares_them = plan.intent is Intent.COMPARE and (plan.each or not plan.targets)
+        if compares_them and turns:
+            plan = replace(plan, refers_back=True)  # of the papers just discussed
         if (
             place is not None
             or span is not None
