@@ -1498,6 +1498,8 @@ def test_latex_in_an_abstract_is_shown_as_the_characters_it_stands_for(
     assert "NyströmLoRA" in answer.citations[0].snippet
     answer = assistant.ask("how much does SwitchLoRA cut memory usage")
     assert "13%" in answer.text and "\\%" not in answer.text
+    answer = assistant.ask("is there code for loldu")  # "\\href{x}{x}" written without "\\href"
+    assert "https://github.com/SKDDJ/LoLDU." in answer.text and "{" not in answer.text
 
 
 @pytest.mark.parametrize(
@@ -1625,6 +1627,7 @@ def test_a_paper_named_by_title_words_and_an_abbreviation_is_found(
         ("is mm-interleaved open source?", "https://github.com/OpenGVLab/MM-Interleaved"),
         ("is bitpipe open source?", "https://github.com/wuhouming/BitPipe"),
         ("any github link for lvchat", "github.com/wangyu-ustc/LVChat"),
+        ("is there code for loldu", "https://github.com/SKDDJ/LoLDU"),
     ],
 )
 def test_is_it_open_source_is_answered_by_the_code_address(

@@ -416,7 +416,8 @@ _CODE_ASK = re.compile(
     rf"|\b(?P<thing>{_CODE_WORDS})\b[^?.!]*\b(?:available|released?|public|published|out|"
     r"online|link)\b"
     r"|\b(?:where(?:'?s|\s+(?:is|are|can\s+i\s+(?:find|get)|do\s+i\s+(?:find|get)))|link\s+(?:to|for))"
-    rf"\b[^?.!]*\b(?P<where>{_CODE_WORDS})\b",
+    rf"\b[^?.!]*\b(?P<where>{_CODE_WORDS})\b"
+    rf"|\b(?:is|are)\s+there\s+(?:an?\s+|any\s+|some\s+)?(?:public\s+)?(?P<exists>{_CODE_WORDS})\b",
     _I,
 )
 

@@ -161,12 +161,13 @@ _LATEX_ESCAPE = re.compile(r"\\([%&_#$])")
 _LATEX_ACCENT = re.compile(r"\\([\"'`^~])\{?([A-Za-z])\}?")
 _COMBINING = {'"': "\u0308", "'": "\u0301", "`": "\u0300", "^": "\u0302", "~": "\u0303"}
 _LATEX_URL = re.compile(r"\\url\{([^}]*)\}")
+_HREF_LEFTOVER = re.compile(r"(https?://[^\s{}]+)\{\1\}")  # "\href{x}{x}" lost its command
 
 
 def readable(text: str) -> str:
     """Abstract text as a reader should see it: the LaTeX some abstracts carry shown as the
     characters it stands for ("Nystr\\"om" as "Nyström", "35.1\\%" as "35.1%")."""
-    text = _LATEX_URL.sub(r"\1", text)
+    text = _HREF_LEFTOVER.sub(r"\1", _LATEX_URL.sub(r"\1", text))
     text = _LATEX_ESCAPE.sub(r"\1", text).replace("\\-", "")
     return _LATEX_ACCENT.sub(
         lambda m: unicodedata.normalize("NFC", m.group(2) + _COMBINING[m.group(1)]), text
