@@ -504,6 +504,8 @@ def _of_another_work(u: Unit, sentences: list[Unit], own: set[str]) -> Unit | No
 
 
 def _own_names(names: set[str], cand: Candidate) -> set[str]:
+    """The names a sentence about the paper itself may use, folded: the question's, its
+    title's."""
     head = title_head(cand.paper.title)
     return {n.casefold() for n in names} | ({head.casefold()} if head else set())
 
