@@ -20,7 +20,7 @@ from assistant.answering.plan import MAX_ACRONYM, MIN_ACRONYM, QueryPlan, Term
 from assistant.answering.reading import Intent, asks_for_original
 from assistant.answering.scoring import Coverage
 from assistant.answering.units import NAMING_VERB, NOT_INTRODUCED, Unit, token_keys, written_in
-from assistant.answering.words import read_words, word_keys
+from assistant.answering.words import Word, read_words, word_keys
 from vectorstore.filters import Filters
 from vectorstore.lexical import LexicalIndex
 from vectorstore.retrieval import RetrievedPaper
@@ -140,19 +140,22 @@ def _compared_papers(targets: list[Resolved], collection: Collection) -> list[Re
             for w in words
         )
 
-    kept = []
-    for r in targets:
-        others = [o for o in targets if o is not r and o.identifies]
-        if prose(r) and any(
-            all(
-                any(written_in(r.text, s) for s in collection.paper_sentences(i))
-                for i in o.paper_ids
-            )
-            for o in others
-        ):
-            continue
-        kept.append(r)
-    return kept
+    phrases = [r for r in targets if prose(r)]
+    if not phrases:
+        return targets
+    # every compared paper's text, read from the store once
+    texts = collection.papers_sentences(
+        list(dict.fromkeys(i for o in targets if o.identifies for i in o.paper_ids))
+    )
+
+    def discussed_by_another(r: Resolved) -> bool:
+        return any(
+            all(any(written_in(r.text, s) for s in texts.get(i, ())) for i in o.paper_ids)
+            for o in targets
+            if o is not r and o.identifies
+        )
+
+    return [r for r in targets if r not in phrases or not discussed_by_another(r)]
 
 
 def gather(
@@ -434,14 +437,9 @@ def resolve_reference(
             fixed = collection.correct(w.folded) if language.could_be_typo(w.folded) else None
             if fixed is None:
                 # an acronym of title words: "the simultaneous mt paper"
-                for run in _acronym_runs(w.surface, collection):
-                    spelled = f"{text[: w.start]}{run}{text[w.end :]}"
-                    reading = resolve_reference(
-                        spelled, question, collection, strict=strict, introduced=introduced
-                    )
-                    if reading.titled and reading.paper_ids:
-                        return replace(reading, text=text)
-                return Resolved(text, (), original, strict)  # a word the collection lacks
+                spelled = _spelled_out_title(text, w, question, collection, strict, introduced)
+                # (else a word the collection lacks)
+                return spelled or Resolved(text, (), original, strict)
             key = fixed
         keys.append(key)
     if original:
@@ -460,13 +458,13 @@ def resolve_reference(
         # "the acoustic consistency speech lm paper": an abbreviation the abstracts use too
         # ("LM") may stand for title words ("Language Models")
         for w in words:
-            for run in [] if w.stop else _acronym_runs(w.surface, collection):
-                spelled = f"{text[: w.start]}{run}{text[w.end :]}"
-                reading = resolve_reference(
-                    spelled, question, collection, strict=strict, expand=False
-                )
-                if reading.titled and reading.paper_ids:
-                    return replace(reading, text=text)
+            spelled = (
+                None
+                if w.stop
+                else _spelled_out_title(text, w, question, collection, strict, expand=False)
+            )
+            if spelled is not None:
+                return spelled
     if len(content) >= 3:
         # "the mllm data quality classifier paper": the one title with all its words but one,
         # whose abstract has that one
@@ -494,6 +492,27 @@ def resolve_reference(
         own = [pid for pid in found if any(_introduces_name(s, text) for s in texts.get(pid, ()))]
         found = own if len(own) == 1 else found
     return Resolved(text, tuple(found), original, strict)
+
+
+def _spelled_out_title(
+    text: str,
+    word: Word,
+    question: str,
+    collection: Collection,
+    strict: bool,
+    introduced: bool = False,
+    expand: bool = True,
+) -> Resolved | None:
+    """The paper ``text`` names when ``word`` is read as the title words it abbreviates, if
+    one reading names one by its title (``expand``: that reading may spell out another)."""
+    for run in _acronym_runs(word.surface, collection):
+        spelled = f"{text[: word.start]}{run}{text[word.end :]}"
+        reading = resolve_reference(
+            spelled, question, collection, strict=strict, introduced=introduced, expand=expand
+        )
+        if reading.titled and reading.paper_ids:
+            return replace(reading, text=text)
+    return None
 
 
 def _acronym_runs(surface: str, collection: Collection) -> list[str]:

@@ -87,6 +87,7 @@ class Collection:
         self._expansions: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._definers: dict[str, frozenset[str]] = {}
         self._title_expansions: dict[str, list[str]] = {}
+        self._written: dict[tuple[str, str], bool] = {}
 
     @property
     def key(self) -> str:
@@ -213,6 +214,23 @@ class Collection:
             for pid in missing:
                 self._sequences[pid] = word_keys(read.get(pid, ""))
         return {p: self._sequences[p] for p in paper_ids}
+
+    def writes(self, word: str, key: str) -> bool:
+        """Whether a paper with the index term ``key`` writes ``word`` (folded; its singular)
+        itself, not only another word of its stem ("recommend" for "recommender"). A term more
+        than MAX_DEFINITIONS papers have is taken as written: reading them all costs too much.
+        Remembered: a question is planned several times."""
+        found = self._written.get((word, key))
+        if found is None:
+            holders = self.papers_with(key)
+            typed = re.escape(word[:-1] if word.endswith("s") else word)
+            found = len(holders) > MAX_DEFINITIONS or any(
+                re.search(rf"(?<![\w-]){typed}", fold(sentence))
+                for sentences in self.papers_sentences(list(holders)).values()
+                for sentence in sentences
+            )
+            self._written[(word, key)] = found
+        return found
 
     def states_amounts(self, term: str) -> bool:
         """Whether the collection states ``term`` with a number ("speedup", "throughput",

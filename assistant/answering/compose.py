@@ -232,24 +232,26 @@ def spelling_notice(plan: QueryPlan, texts: Sequence[str]) -> str | None:
     shows at once."""
     from rapidfuzz.distance import Levenshtein
 
+    respelled = [(t.key, t.corrected_from) for t in plan.terms if t.respelled and t.corrected_from]
+    if not respelled:
+        return None
+    # every word the papers write, and its key: read once for all the typos
+    written_as = [
+        (part, term_key(part.casefold()))
+        for text in texts
+        for w in read_words(text)
+        for part in (w.surface, *w.surface.split("-"))
+    ]
     fixes = []
-    for t in plan.terms:
-        if not (t.respelled and t.corrected_from):
-            continue
-        forms = {
-            part
-            for text in texts
-            for w in read_words(text)
-            for part in (w.surface, *w.surface.split("-"))
-            if term_key(part.casefold()) == t.key
-        }
+    for read_as, typo in respelled:
+        forms = {part for part, key in written_as if key == read_as}
         # the form nearest what was typed ("rendr": "render", not "Rendering")
-        typed = t.corrected_from.casefold()
+        typed = typo.casefold()
         written = min(
             forms, key=lambda f: (Levenshtein.distance(typed, f.casefold()), f), default=None
         )
         if written and written[1:].islower():
             written = written.lower()  # a title's capital ("Generalization") is no name's
-        if written and written.casefold() != t.corrected_from.casefold():
-            fixes.append(f"'{t.corrected_from}' as '{written}'")
+        if written and written.casefold() != typed:
+            fixes.append(f"'{typo}' as '{written}'")
     return f"Read {', '.join(fixes)}." if fixes else None

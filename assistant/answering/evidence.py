@@ -25,7 +25,7 @@ from assistant.answering.units import (
     durations,
     present,
     quantities,
-    readable,
+    quotable,
     relative_amounts,
     text_terms,
     written_in,
@@ -196,7 +196,7 @@ def build_evidence(
             else intent
         )
         if lines and cand.paper_id in lines:
-            sentences = [_clean(lines[cand.paper_id])]
+            sentences = [quotable(lines[cand.paper_id])]
         else:
             sentences = pick_sentences(plan, cand, identifying, reading, SENTENCES[intent])
         # a fact asked of a paper whose abstract has none of the question's other words
@@ -317,7 +317,7 @@ def pick_sentences(
         # (an abstract that opens with its contribution says what it is for in the next one)
         own = _first_contribution(sentences) or 0
         picked = sentences[max(0, own - MOTIVATION_SCENE) : own + 1] if own else sentences[:2]
-        return [_clean(u.text) for u in picked]
+        return [quotable(u.text) for u in picked]
     weights = _sentence_weights(plan, identifying)
     score = Coverage.for_plan(plan, weights)
     names = {t.surface.casefold() for t in plan.terms if t.key in identifying}
@@ -484,7 +484,7 @@ def pick_sentences(
             found = extra(sentences, chosen, names)
             if found is not None:
                 take(found)
-    return [_clean(u.text) for u in _with_antecedents(chosen, sentences, own_names)]
+    return [quotable(u.text) for u in _with_antecedents(chosen, sentences, own_names)]
 
 
 def _of_another_work(u: Unit, sentences: list[Unit], own: set[str]) -> Unit | None:
@@ -662,9 +662,3 @@ def _cues(plan: QueryPlan, intent: Intent, unit: Unit, names: set[str], best_chu
         if unit.index == 0:
             bonus += 0.03
     return bonus
-
-
-def _clean(sentence: str) -> str:
-    """A sentence as a reader should see it: brackets must not read as citations, and the
-    LaTeX some abstracts carry is shown as the characters it stands for."""
-    return readable(sentence).replace("[", "(").replace("]", ")")

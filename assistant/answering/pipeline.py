@@ -101,8 +101,8 @@ class Answering:
         # the question the papers in context answered (the list's, when one is chosen from)
         source = turns[-1].question if turns else ""
         if turns and asks_for_more(question):
-            # "any others?", "more?": the previous question again, for papers not given yet
-            plan = replace(make_plan(source, collection, listing=True), others=True)
+            # "any others?", "more?"
+            plan = _asked_again(source, collection)
         back = back_reference(question) if turns else None
         if back in ("first", "previous"):
             # "back to the first paper": the conversation's first paper, or the one before the
@@ -266,7 +266,7 @@ class Answering:
             plan = make_plan(plan.question, collection, listing=True)
         elif not asked and len(listed) > 1:
             # "more like these" after a list cut at its length: the rest of it
-            plan = replace(make_plan(source, collection, listing=True), others=True)
+            plan = _asked_again(source, collection)
         else:
             return plan, pool, selection
         return plan, *self._choose(plan, collection, k, filters, context)
@@ -341,6 +341,12 @@ class Answering:
             while len(self._context) > CONTEXT_CACHE:
                 self._context.popitem(last=False)
         return ids
+
+
+def _asked_again(source: str, collection: Collection) -> QueryPlan:
+    """The previous question asked again for the papers it did not give yet ("any others?",
+    "more like these" after a list cut at its length), read and embedded as it was asked."""
+    return replace(make_plan(source, collection, listing=True), others=True)
 
 
 def _seed(plan: QueryPlan, pool: Pool, selection: Selection) -> Candidate | None:

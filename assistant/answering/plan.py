@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 
 from assistant.answering import language
-from assistant.answering.collection import MAX_DEFINITIONS, Collection
+from assistant.answering.collection import Collection
 from assistant.answering.reading import (
     Intent,
     alternatives,
@@ -241,23 +241,13 @@ FOREIGN_CAP = 3.0  # one word's say, at most (a word absent from a list has Zipf
 def _written_somewhere(word: Word, key: str, collection: Collection) -> bool:
     """Whether a rare word the collection has by its stem is one a paper writes: "recommender"
     and "recommend" share a stem, and the one paper that "recommends" an optimizer is not
-    about recommender systems. Everyday words and names are taken as found, and so is a stem
-    too many papers have to read them all."""
-    if (
+    about recommender systems. Everyday words and names are taken as found."""
+    return (
         word.name_shaped
         # a compound ("video llms", "text-to-speech") is matched by its words
         or not word.surface.isalpha()
         or language.everyday_language(word.folded) is not None
-    ):
-        return True
-    holders = collection.papers_with(key)
-    if len(holders) > MAX_DEFINITIONS:
-        return True
-    typed = re.escape(word.folded[:-1] if word.folded.endswith("s") else word.folded)
-    return any(
-        re.search(rf"(?<![\w-]){typed}", fold(sentence))
-        for sentences in collection.papers_sentences(list(holders)).values()
-        for sentence in sentences
+        or collection.writes(word.folded, key)
     )
 
 

@@ -189,20 +189,7 @@ def select(
             most = min(plan.count or MAX_LIST, MAX_LIST)  # "top 3 papers on X": the best three
             sel.chosen = passing[:most]
             sel.more = max(0, len(passing) - most)
-            weighed = [t for t in plan.terms if t.in_collection and t.weight > 0 and not t.parts]
-            heaviest = max((t.weight for t in weighed), default=0.0)
-            topic = [
-                t
-                for t in weighed
-                if t.weight >= TOPIC_SHARE * heaviest and t.informativeness >= TOPIC_WORD
-            ]
-            if (
-                not narrowing
-                and len(weighed) <= PHRASE_WORDS
-                and len(topic) >= 2
-                and all(c.coverage < FULL_COVERAGE for c in passing)
-            ):
-                sel.partial = tuple(t.surface for t in topic)
+            sel.partial = () if narrowing else _partial(plan, passing)
             return sel
     # "what is LoRA?", no paper being LoRA: the one that spells it out says what it is
     ranked = sorted(
@@ -219,6 +206,23 @@ def select(
         return sel
     sel.chosen = [best]
     return sel
+
+
+def _partial(plan: QueryPlan, passing: list[Candidate]) -> tuple[str, ...]:
+    """A short topic's words ("causal inference") when no paper on the list has all of them;
+    else nothing."""
+    weighed = [t for t in plan.terms if t.in_collection and t.weight > 0 and not t.parts]
+    heaviest = max((t.weight for t in weighed), default=0.0)
+    topic = [
+        t for t in weighed if t.weight >= TOPIC_SHARE * heaviest and t.informativeness >= TOPIC_WORD
+    ]
+    if (
+        len(weighed) <= PHRASE_WORDS
+        and len(topic) >= 2
+        and all(c.coverage < FULL_COVERAGE for c in passing)
+    ):
+        return tuple(t.surface for t in topic)
+    return ()
 
 
 def _narrowed(listed: list[Candidate]) -> list[Candidate]:

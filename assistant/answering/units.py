@@ -172,3 +172,9 @@ def readable(text: str) -> str:
     return _LATEX_ACCENT.sub(
         lambda m: unicodedata.normalize("NFC", m.group(2) + _COMBINING[m.group(1)]), text
     )
+
+
+def quotable(sentence: str) -> str:
+    """An abstract's sentence as an answer quotes it: readable, and with its brackets made
+    parentheses, so that none reads as a citation."""
+    return readable(sentence).replace("[", "(").replace("]", ")")

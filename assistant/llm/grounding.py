@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answering.units import readable
+from assistant.answering.units import quotable
 from assistant.citations import BRACKET, cited_ids
 from vectorstore.papers import normalize_title
 from vectorstore.retrieval import RetrievedPaper
@@ -44,7 +44,7 @@ def closest_sentence(paper: RetrievedPaper, flagged: str) -> str | None:
         shared = len(said & set(terms(sentence)))
         if shared > best_shared:
             best, best_shared = sentence, shared
-    return readable(best).replace("[", "(").replace("]", ")") if best else None
+    return quotable(best) if best else None
 
 
 def check_grounding(
