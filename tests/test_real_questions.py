@@ -1730,3 +1730,13 @@ def test_whats_the_difference_compares_the_papers_just_discussed(
     *_, answer = converse(assistant, *earlier, "whats the difference")
     assert isinstance(answer, Answer) and answer.intent == "compare"
     assert len(cited(answer)) == 2 and not answer.abstained
+
+
+def test_a_misspelt_word_that_shares_the_collections_stem_still_finds_it(
+    assistant: Assistant,
+) -> None:
+    # "distilation" stems as "distillation" does; it is a typo of that word, not another word
+    # of its stem as "recommender" is of "recommend"
+    answer = assistant.ask("which papers are about knowledge distilation")
+    assert not answer.abstained and len(answer.citations) >= 3
+    assert "does not mention" not in answer.text

@@ -216,19 +216,30 @@ class Collection:
         return {p: self._sequences[p] for p in paper_ids}
 
     def writes(self, word: str, key: str) -> bool:
-        """Whether a paper with the index term ``key`` writes ``word`` (folded; its singular)
-        itself, not only another word of its stem ("recommend" for "recommender"). A term more
-        than MAX_DEFINITIONS papers have is taken as written: reading them all costs too much.
-        Remembered: a question is planned several times."""
+        """Whether a paper with the index term ``key`` writes ``word`` (folded; its singular),
+        or the word it misspells by one letter ("distilation"), not only another word of its
+        stem ("recommend" for "recommender"). A term more than MAX_DEFINITIONS papers have is
+        taken as written: reading them all costs too much. Remembered: a question is planned
+        several times."""
+        from rapidfuzz.distance import OSA
+
         found = self._written.get((word, key))
         if found is None:
             holders = self.papers_with(key)
-            typed = re.escape(word[:-1] if word.endswith("s") else word)
-            found = len(holders) > MAX_DEFINITIONS or any(
-                re.search(rf"(?<![\w-]){typed}", fold(sentence))
-                for sentences in self.papers_sentences(list(holders)).values()
-                for sentence in sentences
-            )
+            if len(holders) > MAX_DEFINITIONS:
+                found = True
+            else:
+                typed = re.escape(word[:-1] if word.endswith("s") else word)
+                texts = [
+                    fold(sentence)
+                    for sentences in self.papers_sentences(list(holders)).values()
+                    for sentence in sentences
+                ]
+                found = any(re.search(rf"(?<![\w-]){typed}", text) for text in texts) or any(
+                    OSA.distance(word, written, score_cutoff=1) <= 1
+                    for text in texts
+                    for written in re.findall(r"[^\W\d_]+", text)
+                )
             self._written[(word, key)] = found
         return found
 
